@@ -1,0 +1,55 @@
+import { z } from 'zod';
+import { tracked } from '@trpc/server';
+import { ContainerInspect, ContainerSummary, RunSpec, StatsSample } from '@berth/shared';
+import { procedure, router } from '../trpc';
+
+const Id = z.object({ id: z.string().min(1, 'container id or name is required') });
+const Timeout = z.number().int().min(0).max(3600).optional();
+
+export const containersRouter = router({
+  list: procedure
+    .input(z.object({ all: z.boolean().default(false) }).default({ all: false }))
+    .output(z.array(ContainerSummary))
+    .query(({ ctx, input }) => ctx.backend.listContainers(input.all)),
+  inspect: procedure.input(Id).output(ContainerInspect).query(({ ctx, input }) => ctx.backend.inspectContainer(input.id)),
+  create: procedure.input(RunSpec).mutation(({ ctx, input }) => ctx.backend.createContainer(input)),
+  /** create + start, for detached runs (the dashboard's run form) */
+  run: procedure.input(RunSpec).mutation(async ({ ctx, input }) => {
+    const created = await ctx.backend.createContainer(input);
+    await ctx.backend.startContainer(created.id);
+    return created;
+  }),
+  start: procedure.input(Id).mutation(({ ctx, input }) => ctx.backend.startContainer(input.id)),
+  stop: procedure.input(Id.extend({ timeout: Timeout })).mutation(({ ctx, input }) => ctx.backend.stopContainer(input.id, input.timeout)),
+  restart: procedure
+    .input(Id.extend({ timeout: Timeout }))
+    .mutation(({ ctx, input }) => ctx.backend.restartContainer(input.id, input.timeout)),
+  kill: procedure
+    .input(Id.extend({ signal: z.string().optional() }))
+    .mutation(({ ctx, input }) => ctx.backend.killContainer(input.id, input.signal)),
+  remove: procedure
+    .input(Id.extend({ force: z.boolean().default(false) }))
+    .mutation(({ ctx, input }) => ctx.backend.removeContainer(input.id, input.force)),
+  wait: procedure.input(Id).mutation(({ ctx, input, signal }) => ctx.backend.waitContainer(input.id, signal)),
+  statsAll: procedure.output(z.record(z.string(), StatsSample)).query(({ ctx }) => ctx.backend.statsOnce()),
+
+  /** Log records; each carries its cursor as the tracked id, so a reconnect resumes after it. */
+  logs: procedure
+    .input(
+      Id.extend({
+        follow: z.boolean().default(true),
+        tail: z.number().int().min(0).optional(),
+        lastEventId: z.string().regex(/^\d+$/).nullish(),
+      }),
+    )
+    .subscription(async function* ({ ctx, input, signal }) {
+      const after = input.lastEventId != null ? Number(input.lastEventId) : undefined;
+      const tail = after === undefined ? input.tail : undefined;
+      for await (const line of ctx.backend.logs(input.id, { follow: input.follow, tail, after }, signal)) {
+        yield tracked(String(line.cursor), line);
+      }
+    }),
+  stats: procedure.input(Id).subscription(async function* ({ ctx, input, signal }) {
+    for await (const sample of ctx.backend.stats(input.id, signal)) yield sample;
+  }),
+});

@@ -1,0 +1,70 @@
+// What the agent's adapters (tRPC routers, terminal sockets, the CLI through them, later the
+// Docker API) need from the engine. The runtime implements it; adapters never reach past it.
+import type {
+  ContainerInspect,
+  ContainerSummary,
+  ImageInspect,
+  ImageSummary,
+  LoadResult,
+  LogLine,
+  RunSpec,
+  StatsSample,
+} from '@berth/shared';
+
+export interface ExecSpec {
+  cmd: string[];
+  tty: boolean;
+  env?: string[];
+  workingDir?: string;
+  user?: string;
+  rows?: number;
+  cols?: number;
+}
+
+/** A running process the terminal socket bridges: output as chunks, input, resize, exit. */
+export interface TerminalProcess {
+  onOutput(fn: (stream: 'stdout' | 'stderr', data: Buffer) => void): void;
+  write(data: Buffer): void;
+  closeStdin(): void;
+  resize(rows: number, cols: number): void;
+  /** stop reading output (flow control); resume() starts again */
+  pause(): void;
+  resume(): void;
+  readonly exited: Promise<number>;
+  /** detach without stopping the process (attach) or kill it (exec) */
+  close(): void;
+}
+
+export interface LogQuery {
+  follow: boolean;
+  tail?: number; // last N lines; absent = all
+  after?: number; // cursor: resume after this record
+}
+
+export interface Backend {
+  info(): Promise<{ version: string; hostname: string; cgroupVersion: 1 | 2; containers: number; running: number; images: number; dataRoot: string }>;
+
+  listImages(): Promise<ImageSummary[]>;
+  inspectImage(ref: string): Promise<ImageInspect>;
+  removeImage(ref: string, force: boolean): Promise<{ untagged: string[]; deleted: string[] }>;
+  loadImages(source: string | NodeJS.ReadableStream): Promise<LoadResult>;
+  importImage(source: string | NodeJS.ReadableStream, ref: string, cmd?: string[]): Promise<{ id: string }>;
+
+  listContainers(all: boolean): Promise<ContainerSummary[]>;
+  inspectContainer(idOrName: string): Promise<ContainerInspect>;
+  createContainer(spec: RunSpec): Promise<{ id: string; name: string; warnings: string[] }>;
+  startContainer(idOrName: string): Promise<void>;
+  stopContainer(idOrName: string, timeoutSeconds?: number): Promise<void>;
+  restartContainer(idOrName: string, timeoutSeconds?: number): Promise<void>;
+  killContainer(idOrName: string, signal?: string): Promise<void>;
+  removeContainer(idOrName: string, force: boolean): Promise<void>;
+  waitContainer(idOrName: string, signal?: AbortSignal): Promise<{ exitCode: number }>;
+
+  logs(idOrName: string, query: LogQuery, signal?: AbortSignal): AsyncIterable<LogLine>;
+  stats(idOrName: string, signal?: AbortSignal): AsyncIterable<StatsSample>;
+  statsOnce(): Promise<Record<string, StatsSample>>;
+
+  exec(idOrName: string, spec: ExecSpec): Promise<TerminalProcess>;
+  /** attach to the container's own stdio (its pty for -t); start it first when `start` is set */
+  attach(idOrName: string, opts: { start?: boolean; rows?: number; cols?: number }): Promise<TerminalProcess>;
+}

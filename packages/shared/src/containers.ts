@@ -1,0 +1,95 @@
+import { z } from 'zod';
+
+export const ContainerName = z
+  .string()
+  .regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}$/, 'container name must match [a-zA-Z0-9][a-zA-Z0-9_.-]*');
+
+export const ContainerState = z.enum(['created', 'running', 'exited', 'dead']);
+export type ContainerState = z.infer<typeof ContainerState>;
+
+export const NetworkMode = z.enum(['none', 'host', 'bridge']);
+
+/** What `run` asks for. Every field is validated here, once, for CLI, API and dashboard alike. */
+export const RunSpec = z.object({
+  image: z.string().min(1, 'image is required'),
+  name: ContainerName.optional(),
+  cmd: z.array(z.string()).optional(), // replaces image Cmd when given (non-empty)
+  entrypoint: z.array(z.string()).optional(),
+  env: z.array(z.string().regex(/^[^=\0]+(=[^\0]*)?$/, 'env must be KEY=VALUE')).default([]),
+  workingDir: z.string().regex(/^\//, 'working directory must be an absolute path').optional(),
+  user: z.string().regex(/^[a-zA-Z0-9_.-]+(:[a-zA-Z0-9_.-]+)?$/, 'user must be name|uid[:group|gid]').optional(),
+  hostname: z.string().regex(/^[a-zA-Z0-9]([a-zA-Z0-9.-]{0,62})$/, 'hostname must be a valid host name').optional(),
+  tty: z.boolean().default(false),
+  openStdin: z.boolean().default(false),
+  autoRemove: z.boolean().default(false),
+  memoryBytes: z.number().int().min(6 * 1024 * 1024, 'memory limit must be at least 6MB').optional(),
+  nanoCpus: z.number().int().positive('cpus must be positive').optional(),
+  pidsLimit: z.number().int().positive('pids limit must be positive').optional(),
+  network: NetworkMode.default('none'),
+  labels: z.record(z.string(), z.string()).default({}),
+});
+export type RunSpec = z.input<typeof RunSpec>;
+export type RunSpecParsed = z.output<typeof RunSpec>;
+
+export const ContainerSummary = z.object({
+  id: z.string(),
+  name: z.string(),
+  image: z.string(),
+  imageId: z.string(),
+  command: z.string(),
+  state: ContainerState,
+  status: z.string(), // "Up 3 minutes", "Exited (0) 2 seconds ago"
+  createdAt: z.string(),
+  startedAt: z.string().nullable(),
+  finishedAt: z.string().nullable(),
+  exitCode: z.number().int().nullable(),
+  pid: z.number().int().nullable(),
+});
+export type ContainerSummary = z.infer<typeof ContainerSummary>;
+
+export const ContainerInspect = ContainerSummary.extend({
+  path: z.string(),
+  args: z.array(z.string()),
+  oomKilled: z.boolean(),
+  restartCount: z.number().int(),
+  config: z.object({
+    hostname: z.string(),
+    user: z.string(),
+    env: z.array(z.string()),
+    cmd: z.array(z.string()),
+    entrypoint: z.array(z.string()).nullable(),
+    workingDir: z.string(),
+    tty: z.boolean(),
+    openStdin: z.boolean(),
+    stopSignal: z.string(),
+    labels: z.record(z.string(), z.string()),
+  }),
+  hostConfig: z.object({
+    memory: z.number().int(),
+    nanoCpus: z.number().int(),
+    pidsLimit: z.number().int(),
+    networkMode: z.string(),
+    autoRemove: z.boolean(),
+  }),
+  logPath: z.string(),
+});
+export type ContainerInspect = z.infer<typeof ContainerInspect>;
+
+export const LogLine = z.object({
+  cursor: z.number().int().nonnegative(), // byte offset of the record in the log file: resume after it
+  stream: z.enum(['stdout', 'stderr']),
+  time: z.string(),
+  text: z.string(),
+});
+export type LogLine = z.infer<typeof LogLine>;
+
+export const StatsSample = z.object({
+  time: z.string(),
+  cpuPercent: z.number(), // 100 = one full core
+  cpuUsageNs: z.number(),
+  memoryBytes: z.number(), // usage excluding page cache, as Docker reports it
+  memoryLimitBytes: z.number().nullable(),
+  pids: z.number().int(),
+  pidsLimit: z.number().int().nullable(),
+});
+export type StatsSample = z.infer<typeof StatsSample>;

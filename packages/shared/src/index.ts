@@ -1,0 +1,4 @@
+export * from './errors';
+export * from './images';
+export * from './containers';
+export * from './terminal';
