@@ -1,0 +1,158 @@
+import { TRPCClientError } from '@trpc/client';
+import { parseArgs, parseIntFlag, UsageError } from '../args';
+import type { CliContext } from '../context';
+import { ago, shortId, table, truncate } from '../format';
+
+export async function ps(ctx: CliContext, argv: string[]): Promise<number> {
+  const { flags } = parseArgs(argv, [
+    { long: 'all', short: 'a', type: 'bool' },
+    { long: 'quiet', short: 'q', type: 'bool' },
+    { long: 'no-trunc', type: 'bool' },
+  ]);
+  const list = await ctx.client().trpc.containers.list.query({ all: flags.all === true });
+  if (flags.quiet) {
+    ctx.out(list.map((c) => (flags['no-trunc'] ? c.id : shortId(c.id)) + '\n').join(''));
+    return 0;
+  }
+  const nt = flags['no-trunc'] === true;
+  ctx.out(
+    table(
+      ['CONTAINER ID', 'IMAGE', 'COMMAND', 'CREATED', 'STATUS', 'NAMES'],
+      list.map((c) => [nt ? c.id : shortId(c.id), c.image, JSON.stringify(nt ? c.command : truncate(c.command, 20)), ago(c.createdAt), c.status, c.name]),
+    ),
+  );
+  return 0;
+}
+
+/** Runs one call per named container, printing the name on success like Docker; rc 1 if any failed. */
+async function each(ctx: CliContext, names: string[], usage: string, fn: (id: string) => Promise<unknown>): Promise<number> {
+  if (names.length === 0) throw new UsageError(usage);
+  let rc = 0;
+  for (const n of names) {
+    try {
+      await fn(n);
+      ctx.out(`${n}\n`);
+    } catch (e) {
+      ctx.err(`Error response from agent: ${(e as Error).message}\n`);
+      rc = 1;
+    }
+  }
+  return rc;
+}
+
+export async function start(ctx: CliContext, argv: string[]) {
+  const { positionals } = parseArgs(argv, []);
+  return each(ctx, positionals, 'usage: berth start CONTAINER [CONTAINER...]', (id) => ctx.client().trpc.containers.start.mutate({ id }));
+}
+
+export async function stop(ctx: CliContext, argv: string[]) {
+  const { flags, positionals } = parseArgs(argv, [{ long: 'time', short: 't', type: 'string' }]);
+  const timeout = flags.time !== undefined ? parseIntFlag(flags.time as string, '--time') : undefined;
+  return each(ctx, positionals, 'usage: berth stop [-t SECONDS] CONTAINER [CONTAINER...]', (id) => ctx.client().trpc.containers.stop.mutate({ id, timeout }));
+}
+
+export async function restart(ctx: CliContext, argv: string[]) {
+  const { flags, positionals } = parseArgs(argv, [{ long: 'time', short: 't', type: 'string' }]);
+  const timeout = flags.time !== undefined ? parseIntFlag(flags.time as string, '--time') : undefined;
+  return each(ctx, positionals, 'usage: berth restart [-t SECONDS] CONTAINER [CONTAINER...]', (id) => ctx.client().trpc.containers.restart.mutate({ id, timeout }));
+}
+
+export async function kill(ctx: CliContext, argv: string[]) {
+  const { flags, positionals } = parseArgs(argv, [{ long: 'signal', short: 's', type: 'string' }]);
+  return each(ctx, positionals, 'usage: berth kill [-s SIGNAL] CONTAINER [CONTAINER...]', (id) =>
+    ctx.client().trpc.containers.kill.mutate({ id, signal: flags.signal as string | undefined }),
+  );
+}
+
+export async function rm(ctx: CliContext, argv: string[]) {
+  const { flags, positionals } = parseArgs(argv, [{ long: 'force', short: 'f', type: 'bool' }]);
+  return each(ctx, positionals, 'usage: berth rm [-f] CONTAINER [CONTAINER...]', (id) => ctx.client().trpc.containers.remove.mutate({ id, force: flags.force === true }));
+}
+
+export async function wait(ctx: CliContext, argv: string[]) {
+  const { positionals } = parseArgs(argv, []);
+  if (positionals.length === 0) throw new UsageError('usage: berth wait CONTAINER');
+  let last = 0;
+  for (const id of positionals) {
+    const r = await ctx.client().trpc.containers.wait.mutate({ id });
+    ctx.out(`${r.exitCode}\n`);
+    last = r.exitCode;
+  }
+  return last === 0 ? 0 : 0;
+}
+
+/** inspect CONTAINER|IMAGE...: containers first, then images, like `docker inspect`. */
+export async function inspect(ctx: CliContext, argv: string[]): Promise<number> {
+  const { flags, positionals } = parseArgs(argv, [{ long: 'type', type: 'string' }]);
+  if (positionals.length === 0) throw new UsageError('usage: berth inspect [--type container|image] NAME|ID [NAME|ID...]');
+  const type = flags.type as string | undefined;
+  if (type && type !== 'container' && type !== 'image') throw new UsageError(`invalid value "${type}" for flag --type: want container or image`);
+  const out: unknown[] = [];
+  let rc = 0;
+  for (const name of positionals) {
+    try {
+      out.push(await inspectOne(ctx, name, type));
+    } catch (e) {
+      ctx.err(`Error: ${(e as Error).message}\n`);
+      rc = 1;
+    }
+  }
+  ctx.out(JSON.stringify(out, null, 4) + '\n');
+  return rc;
+}
+
+async function inspectOne(ctx: CliContext, name: string, type?: string) {
+  const trpc = ctx.client().trpc;
+  if (type !== 'image') {
+    try {
+      return await trpc.containers.inspect.query({ id: name });
+    } catch (e) {
+      if (type === 'container' || !isNotFound(e)) throw e;
+    }
+  }
+  try {
+    return await trpc.images.inspect.query({ ref: name });
+  } catch (e) {
+    if (isNotFound(e) && !type) throw new Error(`no such object: ${name}`);
+    throw e;
+  }
+}
+
+export function isNotFound(e: unknown): boolean {
+  return e instanceof TRPCClientError && (e.data as { code?: string } | undefined)?.code === 'NOT_FOUND';
+}
+
+export async function logs(ctx: CliContext, argv: string[]): Promise<number> {
+  const { flags, positionals } = parseArgs(argv, [
+    { long: 'follow', short: 'f', type: 'bool' },
+    { long: 'tail', short: 'n', type: 'string' },
+    { long: 'timestamps', short: 't', type: 'bool' },
+  ]);
+  if (positionals.length !== 1) throw new UsageError('usage: berth logs [-f] [--tail N] [-t] CONTAINER');
+  const tailRaw = flags.tail as string | undefined;
+  const tail = tailRaw === undefined || tailRaw === 'all' ? undefined : parseIntFlag(tailRaw, '--tail');
+  const ts = flags.timestamps === true;
+  // validate the container first so a bad name fails fast with a clear message
+  await ctx.client().trpc.containers.inspect.query({ id: positionals[0] });
+  await new Promise<void>((resolve, reject) => {
+    const sub = ctx.client().trpc.containers.logs.subscribe(
+      { id: positionals[0], follow: flags.follow === true, tail },
+      {
+        onData(ev) {
+          const line = ev.data;
+          const text = ts ? `${line.time} ${line.text}` : line.text;
+          if (line.stream === 'stderr') ctx.err(text);
+          else ctx.out(text);
+        },
+        onError(err) {
+          sub.unsubscribe();
+          reject(err);
+        },
+        onComplete() {
+          resolve();
+        },
+      },
+    );
+  });
+  return 0;
+}

@@ -1,0 +1,117 @@
+import type { RunSpec } from '@berth/shared';
+import { parseArgs, parseBytes, parseCpus, parseIntFlag, UsageError, type FlagDef } from '../args';
+import type { CliContext } from '../context';
+import { runTerminalSession, windowSize } from '../terminal-session';
+
+const runFlags: FlagDef[] = [
+  { long: 'detach', short: 'd', type: 'bool' },
+  { long: 'interactive', short: 'i', type: 'bool' },
+  { long: 'tty', short: 't', type: 'bool' },
+  { long: 'rm', type: 'bool' },
+  { long: 'name', type: 'string' },
+  { long: 'env', short: 'e', type: 'list' },
+  { long: 'workdir', short: 'w', type: 'string' },
+  { long: 'user', short: 'u', type: 'string' },
+  { long: 'hostname', short: 'h', type: 'string' },
+  { long: 'memory', short: 'm', type: 'string' },
+  { long: 'cpus', type: 'string' },
+  { long: 'pids-limit', type: 'string' },
+  { long: 'network', type: 'string' },
+  { long: 'net', type: 'string' },
+  { long: 'entrypoint', type: 'string' },
+  { long: 'label', short: 'l', type: 'list' },
+];
+
+/** Turns `run`/`create` flags into a RunSpec; the agent validates it again. */
+export function runSpecFromArgs(argv: string[]): { spec: RunSpec; detach: boolean } {
+  const { flags, positionals } = parseArgs(argv, runFlags, { stopAtPositional: true });
+  if (positionals.length === 0) throw new UsageError('usage: berth run [OPTIONS] IMAGE [COMMAND] [ARG...]');
+  const [image, ...cmd] = positionals;
+  const env = ((flags.env as string[] | undefined) ?? []).map((e) => {
+    if (e.includes('=')) return e;
+    const v = process.env[e]; // -e KEY takes the value from the caller's environment, as in Docker
+    return v === undefined ? e : `${e}=${v}`;
+  });
+  const network = (flags.network ?? flags.net) as string | undefined;
+  if (network !== undefined && !['none', 'host', 'bridge'].includes(network))
+    throw new UsageError(`invalid value "${network}" for flag --network: want none, host or bridge`);
+  const labels: Record<string, string> = {};
+  for (const l of (flags.label as string[] | undefined) ?? []) {
+    const i = l.indexOf('=');
+    labels[i < 0 ? l : l.slice(0, i)] = i < 0 ? '' : l.slice(i + 1);
+  }
+  const spec: RunSpec = {
+    image,
+    cmd: cmd.length ? cmd : undefined,
+    entrypoint: flags.entrypoint !== undefined ? ((flags.entrypoint as string) === '' ? [] : [flags.entrypoint as string]) : undefined,
+    name: flags.name as string | undefined,
+    env,
+    workingDir: flags.workdir as string | undefined,
+    user: flags.user as string | undefined,
+    hostname: flags.hostname as string | undefined,
+    tty: flags.tty === true,
+    openStdin: flags.interactive === true,
+    autoRemove: flags.rm === true,
+    memoryBytes: flags.memory !== undefined ? parseBytes(flags.memory as string, '--memory') : undefined,
+    nanoCpus: flags.cpus !== undefined ? parseCpus(flags.cpus as string, '--cpus') : undefined,
+    pidsLimit: flags['pids-limit'] !== undefined ? parseIntFlag(flags['pids-limit'] as string, '--pids-limit', 1) : undefined,
+    network: (network as 'none' | 'host' | 'bridge' | undefined) ?? 'none',
+    labels,
+  };
+  return { spec, detach: flags.detach === true };
+}
+
+export async function run(ctx: CliContext, argv: string[]): Promise<number> {
+  const { spec, detach } = runSpecFromArgs(argv);
+  if (spec.tty && spec.openStdin && !process.stdin.isTTY && !detach) {
+    throw new UsageError('the input device is not a TTY: drop -t, or run from a terminal');
+  }
+  const client = ctx.client();
+  if (detach) {
+    const { id } = await client.trpc.containers.run.mutate(spec);
+    ctx.out(`${id}\n`);
+    return 0;
+  }
+  const { id } = await client.trpc.containers.create.mutate(spec);
+  // attach first, then start: the monitor holds the process until we are connected, so no
+  // output (not even the first prompt) is missed
+  const ws = client.terminal(id, 'attach', { start: true, ...windowSize() });
+  return runTerminalSession(ws, { tty: spec.tty === true, interactive: spec.openStdin === true });
+}
+
+export async function create(ctx: CliContext, argv: string[]): Promise<number> {
+  const { spec } = runSpecFromArgs(argv);
+  const { id } = await ctx.client().trpc.containers.create.mutate(spec);
+  ctx.out(`${id}\n`);
+  return 0;
+}
+
+export async function exec(ctx: CliContext, argv: string[]): Promise<number> {
+  const { flags, positionals } = parseArgs(
+    argv,
+    [
+      { long: 'interactive', short: 'i', type: 'bool' },
+      { long: 'tty', short: 't', type: 'bool' },
+      { long: 'detach', short: 'd', type: 'bool' },
+      { long: 'env', short: 'e', type: 'list' },
+      { long: 'workdir', short: 'w', type: 'string' },
+      { long: 'user', short: 'u', type: 'string' },
+    ],
+    { stopAtPositional: true },
+  );
+  if (positionals.length < 2) throw new UsageError('usage: berth exec [OPTIONS] CONTAINER COMMAND [ARG...]');
+  if (flags.detach) throw new UsageError('exec -d is not supported yet');
+  const [id, ...cmd] = positionals;
+  const tty = flags.tty === true;
+  const interactive = flags.interactive === true;
+  if (tty && interactive && !process.stdin.isTTY) throw new UsageError('the input device is not a TTY: drop -t, or run from a terminal');
+  const ws = ctx.client().terminal(id, 'exec', {
+    cmd,
+    tty,
+    env: flags.env,
+    workingDir: flags.workdir,
+    user: flags.user,
+    ...windowSize(),
+  });
+  return runTerminalSession(ws, { tty, interactive });
+}

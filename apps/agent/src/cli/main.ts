@@ -1,0 +1,105 @@
+// The `berth` command line: Docker's everyday commands, each a thin call to the local agent.
+// Errors print one line naming the problem; exit codes follow Docker (125 for engine errors
+// before a container ran, the container's own code otherwise).
+import { TRPCClientError } from '@trpc/client';
+import { UsageError } from './args';
+import { defaultContext, type CliContext } from './context';
+import { AgentError } from '../client';
+import * as C from './commands/containers';
+import * as I from './commands/images';
+import * as R from './commands/run';
+
+type Command = (ctx: CliContext, argv: string[]) => Promise<number>;
+
+const commands: Record<string, Command> = {
+  images: I.images,
+  load: I.load,
+  import: I.importCmd,
+  rmi: I.rmi,
+  ps: C.ps,
+  start: C.start,
+  stop: C.stop,
+  restart: C.restart,
+  kill: C.kill,
+  rm: C.rm,
+  wait: C.wait,
+  inspect: C.inspect,
+  logs: C.logs,
+  run: R.run,
+  create: R.create,
+  exec: R.exec,
+  info: async (ctx) => {
+    ctx.out(JSON.stringify(await ctx.client().trpc.system.info.query(), null, 2) + '\n');
+    return 0;
+  },
+};
+// `berth image ls`, `berth container ls` and friends
+const groups: Record<string, Record<string, Command>> = {
+  image: { ls: I.images, list: I.images, rm: I.rmi, load: I.load, import: I.importCmd, inspect: (c, a) => C.inspect(c, ['--type', 'image', ...a]) },
+  container: { ls: C.ps, list: C.ps, rm: C.rm, start: C.start, stop: C.stop, restart: C.restart, kill: C.kill, inspect: (c, a) => C.inspect(c, ['--type', 'container', ...a]), logs: C.logs, run: R.run, create: R.create, exec: R.exec },
+};
+
+const usage = `usage: berth COMMAND [OPTIONS]
+
+Containers:  run, create, start, stop, restart, kill, rm, ps, logs, exec, inspect, wait
+Images:      images, load, import, rmi, inspect
+Other:       info
+
+Run 'berth COMMAND --help' for a command's flags (they follow Docker's).
+`;
+
+export async function main(argv: string[], ctx: CliContext): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    ctx.out(usage);
+    return name ? 0 : 1;
+  }
+  let cmd = commands[name];
+  let args = rest;
+  if (!cmd && groups[name]) {
+    cmd = groups[name][rest[0] ?? ''];
+    args = rest.slice(1);
+    if (!cmd) {
+      ctx.err(`berth: unknown ${name} command: ${JSON.stringify(rest[0] ?? '')}\n`);
+      return 1;
+    }
+  }
+  if (!cmd) {
+    ctx.err(`berth: unknown command: ${JSON.stringify(name)}\nSee 'berth --help'.\n`);
+    return 1;
+  }
+  try {
+    return await cmd(ctx, args);
+  } catch (e) {
+    ctx.err(`berth ${name}: ${describe(e)}\n`);
+    return name === 'run' || name === 'create' || name === 'exec' ? 125 : 1;
+  }
+}
+
+function describe(e: unknown): string {
+  if (e instanceof UsageError) return e.message;
+  if (e instanceof AgentError) return e.message;
+  if (e instanceof TRPCClientError) {
+    const cause = (e as TRPCClientError<never>).cause as { code?: string } | undefined;
+    if (cause?.code === 'ECONNREFUSED' || /fetch failed/.test(e.message)) return 'cannot reach the berth agent: is it running? (scripts/up.sh starts it)';
+    return e.message;
+  }
+  if (e instanceof Error) return e.message;
+  return String(e);
+}
+
+if (import.meta.url === `file://${process.argv[1]}` || process.env.BERTH_CLI_MAIN === '1') {
+  const ctx = defaultContext();
+  main(process.argv.slice(2), ctx).then(
+    (code) => {
+      ctx.dispose();
+      process.exitCode = code;
+      // don't wait for keep-alive sockets
+      setImmediate(() => process.exit(code));
+    },
+    (e) => {
+      process.stderr.write(`berth: ${e}\n`);
+      process.exit(125);
+    },
+  );
+}

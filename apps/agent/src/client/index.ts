@@ -1,0 +1,105 @@
+// A client for one agent: typed tRPC (HTTP for calls, WebSocket for subscriptions), the raw
+// terminal sockets and the binary image upload. Used by the CLI and by the web server; it imports
+// no runtime code.
+import fs from 'node:fs';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import WebSocket from 'ws';
+import { createTRPCClient, createWSClient, httpLink, splitLink, wsLink } from '@trpc/client';
+import type { AppRouter } from '../api/router';
+
+export interface AgentEndpoint {
+  url: string; // http://127.0.0.1:7471
+  token: string;
+}
+
+export class AgentError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Finds the local agent the way the CLI does: env first, then the data root's token file. */
+export function localEndpoint(env: NodeJS.ProcessEnv = process.env): AgentEndpoint {
+  const url = env.BERTH_AGENT_URL ?? `http://${env.BERTH_AGENT_ADDR ?? '127.0.0.1:7471'}`;
+  let token = env.BERTH_TOKEN;
+  if (!token) {
+    const file = path.join(env.BERTH_ROOT ?? '/var/lib/berth', 'agent.token');
+    try {
+      token = fs.readFileSync(file, 'utf8').trim();
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      throw new AgentError(
+        'unauthenticated',
+        code === 'EACCES'
+          ? `cannot read the agent token ${file}: permission denied (run as root, or set BERTH_TOKEN)`
+          : `cannot find the agent token ${file}: is the agent set up? (start it with scripts/up.sh, or set BERTH_TOKEN)`,
+      );
+    }
+  }
+  return { url, token };
+}
+
+export function createAgentClient(ep: AgentEndpoint) {
+  const headers = { authorization: `Bearer ${ep.token}` };
+  let wsClient: ReturnType<typeof createWSClient> | undefined;
+  const getWsClient = () =>
+    (wsClient ??= createWSClient({
+      url: ep.url.replace(/^http/, 'ws') + '/trpc',
+      WebSocket: class extends WebSocket {
+        constructor(url: string | URL, protocols?: string | string[]) {
+          super(url, protocols, { headers });
+        }
+      } as unknown as typeof globalThis.WebSocket,
+    }));
+  const trpc = createTRPCClient<AppRouter>({
+    links: [
+      splitLink({
+        condition: (op) => op.type === 'subscription',
+        true: wsLinkLazy(() => getWsClient()),
+        false: httpLink({ url: `${ep.url}/trpc`, headers }),
+      }),
+    ],
+  });
+
+  return {
+    trpc,
+    close() {
+      wsClient?.close();
+    },
+    /** Opens a terminal socket (exec or attach) and sends its first JSON message. */
+    terminal(containerId: string, kind: 'exec' | 'attach', params: object): WebSocket {
+      const url = `${ep.url.replace(/^http/, 'ws')}/v1/containers/${encodeURIComponent(containerId)}/${kind}`;
+      const ws = new WebSocket(url, { headers });
+      ws.binaryType = 'nodebuffer';
+      ws.once('open', () => ws.send(JSON.stringify(params)));
+      return ws;
+    },
+    /** Streams a tar to an upload endpoint (/v1/images/load or /v1/images/import?...). */
+    async upload(pathAndQuery: string, body: Readable): Promise<unknown> {
+      const res = await fetch(`${ep.url}${pathAndQuery}`, {
+        method: 'POST',
+        headers: { ...headers, 'content-type': 'application/x-tar' },
+        body: Readable.toWeb(body) as ReadableStream,
+        duplex: 'half',
+      } as RequestInit);
+      const json = (await res.json()) as { code?: string; message?: string };
+      if (!res.ok) throw new AgentError(json.code ?? 'internal', json.message ?? `agent answered ${res.status}`);
+      return json;
+    },
+  };
+}
+
+export type AgentClient = ReturnType<typeof createAgentClient>;
+
+// wsLink wants the client at construction; create it only when a subscription is first made.
+function wsLinkLazy(get: () => ReturnType<typeof createWSClient>) {
+  let link: ReturnType<typeof wsLink<AppRouter>> | undefined;
+  return ((runtime: Parameters<ReturnType<typeof wsLink<AppRouter>>>[0]) => {
+    const init = (link ??= wsLink<AppRouter>({ client: get() }))(runtime);
+    return init;
+  }) as ReturnType<typeof wsLink<AppRouter>>;
+}

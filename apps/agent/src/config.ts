@@ -1,0 +1,32 @@
+// The agent's settings, parsed once from the environment.
+import { z } from 'zod';
+
+const Env = z.object({
+  BERTH_ROOT: z.string().default('/var/lib/berth'),
+  BERTH_RUN: z.string().default('/run/berth'),
+  BERTH_AGENT_ADDR: z
+    .string()
+    .regex(/^[^:]+:\d+$/, 'BERTH_AGENT_ADDR must be host:port')
+    .default('127.0.0.1:7471'),
+  BERTH_TOKEN: z.string().min(16, 'BERTH_TOKEN must be at least 16 characters').optional(),
+});
+
+export interface AgentConfig {
+  root: string;
+  run: string;
+  host: string;
+  port: number;
+  token?: string;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AgentConfig {
+  const e = Env.parse(env);
+  const i = e.BERTH_AGENT_ADDR.lastIndexOf(':');
+  return {
+    root: e.BERTH_ROOT,
+    run: e.BERTH_RUN,
+    host: e.BERTH_AGENT_ADDR.slice(0, i),
+    port: Number(e.BERTH_AGENT_ADDR.slice(i + 1)),
+    token: e.BERTH_TOKEN,
+  };
+}

@@ -1,0 +1,40 @@
+// The agent daemon: one per host, as root. Containers outlive it (their monitors hold them);
+// on start it re-adopts whatever is still running.
+import { createRuntime } from '@berth/runtime';
+import { loadConfig } from './config';
+import { runtimeBackend } from './runtime-backend';
+import { startAgentServer } from './server/agent-server';
+import { ensureToken } from './server/token';
+
+function log(level: 'info' | 'warn' | 'error', msg: string) {
+  process.stderr.write(JSON.stringify({ time: new Date().toISOString(), level, msg }) + '\n');
+}
+
+async function main() {
+  if (process.getuid?.() !== 0) {
+    log('error', 'the berth agent must run as root: it creates namespaces, mounts and cgroups');
+    process.exit(1);
+  }
+  const cfg = loadConfig();
+  const token = ensureToken(cfg.root, cfg.token);
+  const rt = await createRuntime({ root: cfg.root, run: cfg.run, log });
+  const server = await startAgentServer({ backend: runtimeBackend(rt), token, host: cfg.host, port: cfg.port });
+  log('info', `berth agent listening on ${server.url} (data root ${cfg.root}, cgroup v${rt.cgroups.version})`);
+
+  let stopping = false;
+  const stop = async (sig: string) => {
+    if (stopping) return;
+    stopping = true;
+    log('info', `${sig}: shutting down; containers keep running`);
+    await server.close();
+    rt.close();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+}
+
+main().catch((e) => {
+  log('error', e instanceof Error ? e.message : String(e));
+  process.exit(1);
+});

@@ -1,0 +1,103 @@
+// Bad input gets one clear message and a non-zero exit, and leaves nothing behind.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { TestAgent, imagesDir, requireRoot } from '../helpers/test-agent';
+
+function listing(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (d: string) => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, e.name);
+      if (e.name === 'berth.db-wal' || e.name === 'berth.db-shm' || e.name === 'berth.db') continue;
+      out.push(p);
+      if (e.isDirectory() && !p.includes('/snapshots/')) walk(p);
+    }
+  };
+  walk(dir);
+  return out.sort();
+}
+
+describe('bad input (as root)', () => {
+  const agent = new TestAgent();
+  before(async () => {
+    requireRoot();
+    await agent.start();
+    agent.loadBundledImages(['musl']);
+  });
+  after(() => agent.dispose());
+
+  test('an unknown image', () => {
+    const r = agent.cli(['run', '--rm', 'nosuchimage:1.0', 'true']);
+    assert.equal(r.code, 125);
+    assert.match(r.stderr, /no such image.*nosuchimage/i);
+    assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+    assert.equal(agent.ok(['ps', '-aq']), '');
+  });
+
+  test('a bad flag value', () => {
+    for (const args of [
+      ['run', '-m', 'lots', 'busybox:1.37.0-musl', 'true'],
+      ['run', '--cpus', '-1', 'busybox:1.37.0-musl', 'true'],
+      ['run', '--pids-limit', 'x', 'busybox:1.37.0-musl', 'true'],
+      ['run', '--bogus', 'busybox:1.37.0-musl'],
+      ['run', '--name', 'bad/name', 'busybox:1.37.0-musl', 'true'],
+      ['run', '-w', 'relative', 'busybox:1.37.0-musl', 'true'],
+    ]) {
+      const r = agent.cli(args);
+      assert.equal(r.code, 125, `${args.join(' ')}: ${r.stderr}`);
+      assert.match(r.stderr, /invalid value|unknown flag|name|working directory/i, args.join(' '));
+    }
+    assert.equal(agent.ok(['ps', '-aq']), '');
+  });
+
+  test('a command that does not exist in the image', () => {
+    const r = agent.cli(['run', '--rm', 'busybox:1.37.0-musl', 'nosuchcmd']);
+    assert.notEqual(r.code, 0);
+    assert.match(r.stderr, /nosuchcmd.*not found|executable file not found/);
+  });
+
+  test('a nonexistent container', () => {
+    for (const cmd of ['stop', 'start', 'rm', 'logs', 'inspect', 'kill']) {
+      const r = agent.cli([cmd, 'nosuchcontainer']);
+      assert.notEqual(r.code, 0, cmd);
+      assert.match(r.stderr, /no such (container|object): nosuchcontainer/, cmd);
+    }
+  });
+
+  test('a corrupt image tar fails, names the problem, and changes nothing', () => {
+    const before = listing(agent.root);
+    const imagesBefore = agent.ok(['images']);
+    const dir = fs.mkdtempSync('/var/tmp/berth-bad-');
+    try {
+      // a real layout whose layer blob has one byte flipped
+      fs.cpSync(path.join(imagesDir, 'busybox-musl'), path.join(dir, 'layout'), { recursive: true });
+      const blobs = path.join(dir, 'layout/blobs/sha256');
+      const big = fs.readdirSync(blobs).map((f) => path.join(blobs, f)).sort((a, b) => fs.statSync(b).size - fs.statSync(a).size)[0];
+      fs.chmodSync(big, 0o644);
+      const buf = fs.readFileSync(big);
+      buf[1000] ^= 0xff;
+      fs.writeFileSync(big, buf);
+      let r = agent.cli(['load', '-i', path.join(dir, 'layout')]);
+      assert.notEqual(r.code, 0);
+      assert.match(r.stderr, /digest|mismatch|corrupt/i);
+      // not a tar at all
+      fs.writeFileSync(path.join(dir, 'junk.tar'), 'this is not a tar archive');
+      r = agent.cli(['load', '-i', path.join(dir, 'junk.tar')]);
+      assert.notEqual(r.code, 0);
+      assert.match(r.stderr, /tar|archive|image/i);
+      assert.equal(agent.ok(['images']), imagesBefore);
+      assert.deepEqual(listing(agent.root), before);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('requests without the token are refused', async () => {
+    const res = await fetch(`${agent.url}/trpc/containers.list`);
+    assert.equal(res.status, 401);
+    const bad = await fetch(`${agent.url}/trpc/containers.list`, { headers: { authorization: 'Bearer wrong' } });
+    assert.equal(bad.status, 401);
+  });
+});

@@ -1,0 +1,80 @@
+// Memory, pids and CPU limits enforced by real cgroups, and stats read from the cgroup files.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import { createAgentClient } from '../../src/client';
+import { TestAgent, eventually, requireRoot } from '../helpers/test-agent';
+
+describe('limits and stats (real cgroups, as root)', () => {
+  const agent = new TestAgent();
+  before(async () => {
+    requireRoot();
+    await agent.start();
+    agent.loadBundledImages(['musl']);
+  });
+  after(() => agent.dispose());
+
+  test('-m 32m: a memory hog is killed and inspect shows OOMKilled', () => {
+    const name = agent.name('oom');
+    const r = agent.cli(['run', '--name', name, '-m', '32m', 'busybox:1.37.0-musl', 'sh', '-c', 'x=0123456789abcdef; while true; do x=$x$x; done']);
+    assert.equal(r.code, 137, `exit ${r.code}: ${r.stderr}`);
+    const info = JSON.parse(agent.ok(['inspect', name]))[0];
+    assert.equal(info.oomKilled, true);
+    assert.equal(info.hostConfig.memory, 32 * 1024 * 1024);
+    agent.ok(['rm', name]);
+  });
+
+  test('--pids-limit 20 holds a fork bomb', async () => {
+    const name = agent.name('pids');
+    agent.ok(['run', '-d', '--name', name, '--pids-limit', '20', 'busybox:1.37.0-musl', 'sh', '-c', 'i=0; while [ $i -lt 60 ]; do sleep 60 & i=$((i+1)); done; sleep 60']);
+    const client = createAgentClient({ url: agent.url, token: agent.token });
+    try {
+      const id = JSON.parse(agent.ok(['inspect', name]))[0].id as string;
+      const sample = await eventually('the fork loop to hit the limit', async () => {
+        const s = (await client.trpc.containers.statsAll.query())[id];
+        return s && s.pids >= 20 ? s : undefined;
+      });
+      assert.equal(sample.pids, 20);
+      assert.equal(sample.pidsLimit, 20);
+      assert.match(agent.ok(['ps']), new RegExp(name), 'the container itself survives');
+    } finally {
+      client.close();
+      agent.ok(['rm', '-f', name]);
+    }
+  });
+
+  test('stats stream CPU and memory read from the cgroup files', async () => {
+    const name = agent.name('stats');
+    const id = agent.ok(['run', '-d', '--name', name, '--cpus', '0.5', '-m', '64m', 'busybox:1.37.0-musl', 'sh', '-c', 'while true; do :; done']).trim();
+    const client = createAgentClient({ url: agent.url, token: agent.token });
+    try {
+      const samples: { cpuPercent: number; memoryBytes: number; memoryLimitBytes: number | null }[] = [];
+      await new Promise<void>((resolve, reject) => {
+        const sub = client.trpc.containers.stats.subscribe(
+          { id },
+          {
+            onData(s) {
+              samples.push(s);
+              if (samples.length === 3) {
+                sub.unsubscribe();
+                resolve();
+              }
+            },
+            onError: reject,
+          },
+        );
+      });
+      const last = samples[samples.length - 1];
+      assert.ok(last.cpuPercent > 20 && last.cpuPercent < 80, `a 0.5-CPU busy loop shows about 50%: ${last.cpuPercent}`);
+      assert.ok(last.memoryBytes > 0);
+      assert.equal(last.memoryLimitBytes, 64 * 1024 * 1024);
+      // the numbers come from the container's own cgroup
+      const limit = Number(fs.readFileSync(`/sys/fs/cgroup/memory/berth/${id}/memory.limit_in_bytes`, 'utf8'));
+      assert.equal(limit, 64 * 1024 * 1024);
+    } finally {
+      client.close();
+      agent.ok(['rm', '-f', name]);
+    }
+    assert.equal(fs.existsSync(`/sys/fs/cgroup/memory/berth/${id}`), false, 'rm removes the cgroup');
+  });
+});

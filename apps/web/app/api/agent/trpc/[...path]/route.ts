@@ -1,0 +1,99 @@
+// The browser's only way to the agent's tRPC API: checks the session (and the role for
+// mutations), writes mutations to the audit log, and forwards to the agent with its token,
+// streaming the answer (SSE for subscriptions) back unchanged.
+import { userFromRequest } from '@/lib/server/session';
+import { canMutate, originAllowed } from '@/lib/server/auth';
+import { agentHttpUrl, agentToken } from '@/lib/server/agent';
+import { audit } from '@/lib/server/audit';
+import { trpcErrorResponse } from '@/lib/server/trpc-errors';
+
+export const dynamic = 'force-dynamic';
+export const runtime = 'nodejs';
+
+type Ctx = { params: Promise<{ path: string[] }> };
+
+const forwardRequestHeaders = ['content-type', 'accept', 'last-event-id', 'trpc-accept', 'x-trpc-source'];
+const forwardResponseHeaders = ['content-type', 'cache-control', 'vary', 'trpc-accept'];
+
+async function handle(req: Request, ctx: Ctx): Promise<Response> {
+  const { path } = await ctx.params;
+  const procPath = path.join('/');
+  const url = new URL(req.url);
+  const isBatch = url.searchParams.get('batch') === '1';
+  const procedures = procPath.split(',');
+  const batchCount = isBatch ? procedures.length : null;
+
+  const user = await userFromRequest(req);
+  if (!user) return trpcErrorResponse('UNAUTHORIZED', 401, 'not logged in', batchCount);
+
+  let body: string | undefined;
+  if (req.method === 'POST') {
+    // POST is how tRPC sends mutations: same-origin only, operators and admins only
+    if (!originAllowed(req.headers.get('origin'), req.headers.get('host'))) {
+      return trpcErrorResponse('FORBIDDEN', 403, 'cross-origin request refused', batchCount);
+    }
+    if (!canMutate(user.role)) {
+      await audit(user, procedures.join(','), '', '', 'denied: read-only role');
+      return trpcErrorResponse('FORBIDDEN', 403, `user ${user.username} has the read-only role ${user.role}`, batchCount);
+    }
+    body = await req.text();
+  }
+
+  const headers = new Headers();
+  for (const h of forwardRequestHeaders) {
+    const v = req.headers.get(h);
+    if (v) headers.set(h, v);
+  }
+  let upstream: Response;
+  try {
+    headers.set('authorization', `Bearer ${agentToken()}`);
+    upstream = await fetch(agentHttpUrl(`/trpc/${procPath}${url.search}`), {
+      method: req.method,
+      headers,
+      body,
+      signal: req.signal,
+      cache: 'no-store',
+    });
+  } catch (e) {
+    if (body !== undefined) await audit(user, procedures.join(','), targetOf(body, isBatch), body, 'agent unreachable');
+    return trpcErrorResponse('BAD_GATEWAY', 502, `agent unreachable: ${(e as Error).message}`, batchCount);
+  }
+
+  if (body !== undefined) {
+    const inputs = parseInputs(body, isBatch, procedures.length);
+    for (let i = 0; i < procedures.length; i++) {
+      await audit(user, procedures[i]!, targetOf(inputs[i]), inputs[i] ?? null, upstream.ok ? 'ok' : `http ${upstream.status}`);
+    }
+  }
+
+  const out = new Headers();
+  for (const h of forwardResponseHeaders) {
+    const v = upstream.headers.get(h);
+    if (v) out.set(h, v);
+  }
+  if (out.get('content-type')?.startsWith('text/event-stream')) {
+    out.set('cache-control', 'no-cache, no-transform');
+    out.set('x-accel-buffering', 'no');
+  }
+  return new Response(upstream.body, { status: upstream.status, headers: out });
+}
+
+function parseInputs(body: string, isBatch: boolean, n: number): unknown[] {
+  try {
+    const parsed = body ? JSON.parse(body) : undefined;
+    if (!isBatch) return [parsed];
+    return Array.from({ length: n }, (_, i) => (parsed as Record<string, unknown> | undefined)?.[String(i)]);
+  } catch {
+    return [];
+  }
+}
+
+function targetOf(input: unknown, isBatch = false): string {
+  if (typeof input === 'string') return targetOf(parseInputs(input, isBatch, 1)[0]);
+  const o = input as { id?: unknown; ref?: unknown; name?: unknown; image?: unknown } | null | undefined;
+  const t = o?.id ?? o?.ref ?? o?.name ?? o?.image;
+  return typeof t === 'string' ? t : '';
+}
+
+export const GET = handle;
+export const POST = handle;

@@ -1,0 +1,30 @@
+'use client';
+import Link from 'next/link';
+import { usePathname } from 'next/navigation';
+
+export function Nav({ username, role }: { username: string; role: string }) {
+  const pathname = usePathname();
+  const link = (href: string, label: string) => (
+    <Link href={href} className={pathname.startsWith(href) ? 'nav-link active' : 'nav-link'} data-testid={`nav-${label.toLowerCase()}`}>
+      {label}
+    </Link>
+  );
+  return (
+    <header className="nav">
+      <span className="brand">⚓ Berth</span>
+      <nav>
+        {link('/containers', 'Containers')}
+        {link('/images', 'Images')}
+      </nav>
+      <span className="spacer" />
+      <span className="user" data-testid="nav-user">
+        {username} <span className="muted">({role})</span>
+      </span>
+      <form action="/api/auth/logout" method="post">
+        <button type="submit" className="btn btn-small" data-testid="logout">
+          Log out
+        </button>
+      </form>
+    </header>
+  );
+}

@@ -1,0 +1,246 @@
+// The web's own database: users, sessions, audit log. All DB access goes through the Store
+// returned here; SQLite (better-sqlite3) by default, PostgreSQL (pg) when DATABASE_URL is set.
+// The handle lives on globalThis because Next's bundled route handlers and server.ts each load
+// their own copy of this module.
+import fs from 'node:fs';
+import path from 'node:path';
+import { and, eq, gt, lt, sql } from 'drizzle-orm';
+import * as sqliteCore from 'drizzle-orm/sqlite-core';
+import * as pgCore from 'drizzle-orm/pg-core';
+import { loadConfig } from './config';
+
+export type Role = 'admin' | 'operator' | 'viewer';
+export const roles: readonly Role[] = ['admin', 'operator', 'viewer'];
+
+export interface User {
+  id: number;
+  username: string;
+  passwordHash: string;
+  role: Role;
+  createdAt: string;
+}
+
+export interface SessionRow {
+  idHash: string;
+  userId: number;
+  expiresAt: string;
+}
+
+export interface AuditEntry {
+  time: string;
+  userId: number | null;
+  username: string;
+  action: string;
+  target: string;
+  detail: string;
+  outcome: string;
+}
+
+export interface Store {
+  countUsers(): Promise<number>;
+  userByName(username: string): Promise<User | undefined>;
+  userById(id: number): Promise<User | undefined>;
+  createUser(u: { username: string; passwordHash: string; role: Role }): Promise<User>;
+  createSession(s: SessionRow): Promise<void>;
+  sessionUser(idHash: string, now: string): Promise<User | undefined>;
+  deleteSession(idHash: string): Promise<void>;
+  deleteExpiredSessions(now: string): Promise<void>;
+  addAudit(e: AuditEntry): Promise<void>;
+  recentAudit(limit: number): Promise<AuditEntry[]>;
+  close(): Promise<void>;
+}
+
+// ---- SQLite -------------------------------------------------------------------------------
+
+const sUsers = sqliteCore.sqliteTable('users', {
+  id: sqliteCore.integer('id').primaryKey({ autoIncrement: true }),
+  username: sqliteCore.text('username').notNull().unique(),
+  passwordHash: sqliteCore.text('password_hash').notNull(),
+  role: sqliteCore.text('role').notNull(),
+  createdAt: sqliteCore.text('created_at').notNull(),
+});
+const sSessions = sqliteCore.sqliteTable('sessions', {
+  idHash: sqliteCore.text('id_hash').primaryKey(),
+  userId: sqliteCore.integer('user_id').notNull(),
+  expiresAt: sqliteCore.text('expires_at').notNull(),
+});
+const sAudit = sqliteCore.sqliteTable('audit_log', {
+  id: sqliteCore.integer('id').primaryKey({ autoIncrement: true }),
+  time: sqliteCore.text('time').notNull(),
+  userId: sqliteCore.integer('user_id'),
+  username: sqliteCore.text('username').notNull(),
+  action: sqliteCore.text('action').notNull(),
+  target: sqliteCore.text('target').notNull(),
+  detail: sqliteCore.text('detail').notNull(),
+  outcome: sqliteCore.text('outcome').notNull(),
+});
+
+const sqliteDdl = `
+CREATE TABLE IF NOT EXISTS users (id INTEGER PRIMARY KEY AUTOINCREMENT, username TEXT NOT NULL UNIQUE,
+  password_hash TEXT NOT NULL, role TEXT NOT NULL, created_at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS sessions (id_hash TEXT PRIMARY KEY, user_id INTEGER NOT NULL, expires_at TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS sessions_user ON sessions(user_id);
+CREATE TABLE IF NOT EXISTS audit_log (id INTEGER PRIMARY KEY AUTOINCREMENT, time TEXT NOT NULL, user_id INTEGER,
+  username TEXT NOT NULL, action TEXT NOT NULL, target TEXT NOT NULL, detail TEXT NOT NULL, outcome TEXT NOT NULL);
+`;
+
+async function openSqlite(file: string): Promise<Store> {
+  const { default: Database } = await import('better-sqlite3');
+  const { drizzle } = await import('drizzle-orm/better-sqlite3');
+  if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  const raw = new Database(file);
+  raw.pragma('journal_mode = WAL');
+  raw.pragma('busy_timeout = 5000');
+  raw.exec(sqliteDdl);
+  const db = drizzle(raw);
+  const asUser = (r: typeof sUsers.$inferSelect | undefined): User | undefined => (r ? { ...r, role: r.role as Role } : undefined);
+  return {
+    async countUsers() {
+      return db.select({ n: sql<number>`count(*)` }).from(sUsers).get()!.n;
+    },
+    async userByName(username) {
+      return asUser(db.select().from(sUsers).where(eq(sUsers.username, username)).get());
+    },
+    async userById(id) {
+      return asUser(db.select().from(sUsers).where(eq(sUsers.id, id)).get());
+    },
+    async createUser(u) {
+      const row = db.insert(sUsers).values({ ...u, createdAt: new Date().toISOString() }).returning().get();
+      return asUser(row)!;
+    },
+    async createSession(s) {
+      db.insert(sSessions).values(s).run();
+    },
+    async sessionUser(idHash, now) {
+      const row = db
+        .select({ u: sUsers })
+        .from(sSessions)
+        .innerJoin(sUsers, eq(sUsers.id, sSessions.userId))
+        .where(and(eq(sSessions.idHash, idHash), gt(sSessions.expiresAt, now)))
+        .get();
+      return asUser(row?.u);
+    },
+    async deleteSession(idHash) {
+      db.delete(sSessions).where(eq(sSessions.idHash, idHash)).run();
+    },
+    async deleteExpiredSessions(now) {
+      db.delete(sSessions).where(lt(sSessions.expiresAt, now)).run();
+    },
+    async addAudit(e) {
+      db.insert(sAudit).values(e).run();
+    },
+    async recentAudit(limit) {
+      return db.select().from(sAudit).orderBy(sql`${sAudit.id} desc`).limit(limit).all();
+    },
+    async close() {
+      raw.close();
+    },
+  };
+}
+
+// ---- PostgreSQL ---------------------------------------------------------------------------
+
+const pUsers = pgCore.pgTable('users', {
+  id: pgCore.serial('id').primaryKey(),
+  username: pgCore.text('username').notNull().unique(),
+  passwordHash: pgCore.text('password_hash').notNull(),
+  role: pgCore.text('role').notNull(),
+  createdAt: pgCore.text('created_at').notNull(),
+});
+const pSessions = pgCore.pgTable('sessions', {
+  idHash: pgCore.text('id_hash').primaryKey(),
+  userId: pgCore.integer('user_id').notNull(),
+  expiresAt: pgCore.text('expires_at').notNull(),
+});
+const pAudit = pgCore.pgTable('audit_log', {
+  id: pgCore.serial('id').primaryKey(),
+  time: pgCore.text('time').notNull(),
+  userId: pgCore.integer('user_id'),
+  username: pgCore.text('username').notNull(),
+  action: pgCore.text('action').notNull(),
+  target: pgCore.text('target').notNull(),
+  detail: pgCore.text('detail').notNull(),
+  outcome: pgCore.text('outcome').notNull(),
+});
+
+const pgDdl = `
+CREATE TABLE IF NOT EXISTS users (id SERIAL PRIMARY KEY, username TEXT NOT NULL UNIQUE,
+  password_hash TEXT NOT NULL, role TEXT NOT NULL, created_at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS sessions (id_hash TEXT PRIMARY KEY, user_id INTEGER NOT NULL, expires_at TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS sessions_user ON sessions(user_id);
+CREATE TABLE IF NOT EXISTS audit_log (id SERIAL PRIMARY KEY, time TEXT NOT NULL, user_id INTEGER,
+  username TEXT NOT NULL, action TEXT NOT NULL, target TEXT NOT NULL, detail TEXT NOT NULL, outcome TEXT NOT NULL);
+`;
+
+async function openPostgres(url: string): Promise<Store> {
+  const { default: pg } = await import('pg');
+  const { drizzle } = await import('drizzle-orm/node-postgres');
+  const pool = new pg.Pool({ connectionString: url, max: 5 });
+  await pool.query(pgDdl);
+  const db = drizzle(pool);
+  const asUser = (r: typeof pUsers.$inferSelect | undefined): User | undefined => (r ? { ...r, role: r.role as Role } : undefined);
+  return {
+    async countUsers() {
+      const [r] = await db.select({ n: sql<string>`count(*)` }).from(pUsers);
+      return Number(r!.n);
+    },
+    async userByName(username) {
+      const [r] = await db.select().from(pUsers).where(eq(pUsers.username, username));
+      return asUser(r);
+    },
+    async userById(id) {
+      const [r] = await db.select().from(pUsers).where(eq(pUsers.id, id));
+      return asUser(r);
+    },
+    async createUser(u) {
+      const [r] = await db.insert(pUsers).values({ ...u, createdAt: new Date().toISOString() }).returning();
+      return asUser(r)!;
+    },
+    async createSession(s) {
+      await db.insert(pSessions).values(s);
+    },
+    async sessionUser(idHash, now) {
+      const [r] = await db
+        .select({ u: pUsers })
+        .from(pSessions)
+        .innerJoin(pUsers, eq(pUsers.id, pSessions.userId))
+        .where(and(eq(pSessions.idHash, idHash), gt(pSessions.expiresAt, now)));
+      return asUser(r?.u);
+    },
+    async deleteSession(idHash) {
+      await db.delete(pSessions).where(eq(pSessions.idHash, idHash));
+    },
+    async deleteExpiredSessions(now) {
+      await db.delete(pSessions).where(lt(pSessions.expiresAt, now));
+    },
+    async addAudit(e) {
+      await db.insert(pAudit).values(e);
+    },
+    async recentAudit(limit) {
+      return db.select().from(pAudit).orderBy(sql`${pAudit.id} desc`).limit(limit);
+    },
+    async close() {
+      await pool.end();
+    },
+  };
+}
+
+// ---- process-wide handle ------------------------------------------------------------------
+
+export async function openStore(opts: { databaseUrl?: string; sqlitePath: string }): Promise<Store> {
+  return opts.databaseUrl ? openPostgres(opts.databaseUrl) : openSqlite(opts.sqlitePath);
+}
+
+const g = globalThis as typeof globalThis & { __berthWebStore?: Promise<Store> };
+
+/** The one store for this process (shared by server.ts and Next's bundled route handlers). */
+export function getStore(): Promise<Store> {
+  if (!g.__berthWebStore) {
+    const cfg = loadConfig();
+    g.__berthWebStore = openStore({ databaseUrl: cfg.databaseUrl, sqlitePath: cfg.sqlitePath });
+    g.__berthWebStore.catch(() => {
+      g.__berthWebStore = undefined;
+    });
+  }
+  return g.__berthWebStore;
+}

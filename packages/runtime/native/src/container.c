@@ -1,0 +1,187 @@
+/* Container init creation and setup. Runs in the single-threaded monitor, so a raw clone(2) with
+ * no new stack behaves like fork(2) with namespace flags. */
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "container.h"
+#include "devices.h"
+#include "mounts.h"
+#include "process.h"
+#include "pty.h"
+#include "util.h"
+
+static const char *const step_names[] = {
+    [SYNC_CGROUP_DONE] = "cgroup-done", [SYNC_LOG] = "log",  [SYNC_PTY_MASTER] = "pty-master",
+    [SYNC_READY] = "ready",             [SYNC_GO] = "go",    [SYNC_ERROR] = "error",
+};
+
+const char *sync_step_name(uint32_t step)
+{
+  return step < sizeof step_names / sizeof step_names[0] && step_names[step] ? step_names[step] : "unknown";
+}
+
+int sync_send(int fd, enum sync_step step, int code, const char *level, const char *msg)
+{
+  struct sync_msg m;
+  memset(&m, 0, sizeof m);
+  m.step = step;
+  m.code = code;
+  snprintf(m.level, sizeof m.level, "%s", level ? level : "");
+  snprintf(m.msg, sizeof m.msg, "%s", msg ? msg : "");
+  if (send(fd, &m, sizeof m, MSG_NOSIGNAL) < 0)
+    return berr(errno, "sync: send %s", sync_step_name(step));
+  return 0;
+}
+
+ssize_t sync_recv(int fd, struct sync_msg *m, int *passed_fd)
+{
+  memset(m, 0, sizeof *m);
+  ssize_t r = recv_fd(fd, m, sizeof *m, passed_fd);
+  if (r < 0)
+    return berr(errno, "sync: receive");
+  m->msg[sizeof m->msg - 1] = '\0';
+  m->level[sizeof m->level - 1] = '\0';
+  return r;
+}
+
+static int join_namespace(const struct ns_spec *ns)
+{
+  cleanup_fd int fd = open(ns->path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return berr(errno, "open %s namespace %s", ns->type, ns->path);
+  if (setns(fd, ns->flag) < 0)
+    return berr(errno, "join %s namespace %s", ns->type, ns->path);
+  return 0;
+}
+
+static int set_rlimits(const struct process_spec *p, int sync_fd)
+{
+  for (size_t i = 0; i < p->n_rlimits; i++) {
+    const struct rlimit_spec *r = &p->rlimits[i];
+    struct rlimit want = {.rlim_cur = r->soft, .rlim_max = r->hard};
+    if (setrlimit(r->resource, &want) == 0)
+      continue;
+    if (errno != EPERM)
+      return berr(errno, "setrlimit %s", r->type);
+    /* Raising the hard limit needs CAP_SYS_RESOURCE: clamp to what we have and say so. */
+    struct rlimit cur;
+    if (getrlimit(r->resource, &cur) < 0)
+      return berr(errno, "getrlimit %s", r->type);
+    struct rlimit clamped = {.rlim_max = want.rlim_max > cur.rlim_max ? cur.rlim_max : want.rlim_max};
+    clamped.rlim_cur = want.rlim_cur > clamped.rlim_max ? clamped.rlim_max : want.rlim_cur;
+    if (setrlimit(r->resource, &clamped) < 0)
+      return berr(errno, "setrlimit %s (clamped)", r->type);
+    char msg[256];
+    snprintf(msg, sizeof msg, "%s hard limit %llu clamped to %llu (cannot raise it)", r->type,
+             (unsigned long long)r->hard, (unsigned long long)clamped.rlim_max);
+    sync_send(sync_fd, SYNC_LOG, 0, "warn", msg);
+  }
+  return 0;
+}
+
+static int setup_stdio(const struct init_stdio *io)
+{
+  int in = io->in;
+  cleanup_fd int devnull = -1;
+  if (in < 0) {
+    devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    if (devnull < 0)
+      return berr(errno, "open /dev/null");
+    in = devnull;
+  }
+  if (dup2(in, 0) < 0 || dup2(io->out, 1) < 0 || dup2(io->err, 2) < 0)
+    return berr(errno, "set up stdio");
+  return 0;
+}
+
+static int init_setup(const struct spec *s, int sync_fd, const struct init_stdio *io, int *code)
+{
+  struct sync_msg m;
+  int passed;
+  *code = 1;
+  ssize_t r = sync_recv(sync_fd, &m, &passed);
+  if (r <= 0 || m.step != SYNC_CGROUP_DONE)
+    return r < 0 ? -1 : berr(0, "sync: expected cgroup-done from the monitor");
+
+  for (size_t i = 0; i < s->n_namespaces; i++) {
+    const struct ns_spec *ns = &s->namespaces[i];
+    if (ns->path && ns->flag != CLONE_NEWPID && join_namespace(ns) < 0)
+      return -1;
+  }
+  const struct ns_spec *cg = spec_namespace(s, CLONE_NEWCGROUP);
+  if (cg && !cg->path && unshare(CLONE_NEWCGROUP) < 0)
+    return berr(errno, "unshare cgroup namespace");
+
+  if (!s->process.terminal && setup_stdio(io) < 0)
+    return -1;
+
+  cleanup_fd int rootfd = -1;
+  if (mounts_prepare_rootfs(s, &rootfd) < 0 || mounts_apply(s, rootfd) < 0 || devices_create(rootfd) < 0 ||
+      mounts_pivot_root(rootfd) < 0 || mounts_finish(s) < 0)
+    return -1;
+  if (s->hostname && spec_namespace(s, CLONE_NEWUTS) && sethostname(s->hostname, strlen(s->hostname)) < 0)
+    return berr(errno, "sethostname %s", s->hostname);
+  if (set_rlimits(&s->process, sync_fd) < 0)
+    return -1;
+
+  if (s->process.terminal) {
+    int master, slave;
+    if (pty_open(&master, &slave) < 0)
+      return -1;
+    if (send_fd(sync_fd, master, &(struct sync_msg){.step = SYNC_PTY_MASTER}, sizeof(struct sync_msg)) < 0)
+      return -1;
+    close(master);
+    if (pty_make_controlling(slave) < 0)
+      return -1;
+    if (slave > 2)
+      close(slave);
+  }
+
+  struct prepared_process pp;
+  if (process_prepare(&s->process, &pp, code) < 0)
+    return -1;
+  if (sync_send(sync_fd, SYNC_READY, 0, NULL, NULL) < 0)
+    return -1;
+  r = sync_recv(sync_fd, &m, &passed);
+  if (r <= 0 || m.step != SYNC_GO)
+    return r < 0 ? -1 : berr(0, "sync: expected go from the monitor");
+  return process_exec(&s->process, &pp, sync_fd, code);
+}
+
+pid_t container_clone(const struct spec *s, int sync_fd, const struct init_stdio *io)
+{
+  unsigned long flags = SIGCHLD;
+  for (size_t i = 0; i < s->n_namespaces; i++)
+    if (!s->namespaces[i].path && s->namespaces[i].flag != CLONE_NEWCGROUP)
+      flags |= (unsigned long)s->namespaces[i].flag;
+  pid_t pid = (pid_t)syscall(SYS_clone, flags, 0, NULL, NULL, 0);
+  if (pid < 0)
+    return berr(errno, "clone the container init");
+  if (pid > 0)
+    return pid;
+
+  /* Child: undo the monitor's signal setup, which would otherwise survive execve. */
+  sigset_t all;
+  sigemptyset(&all);
+  sigprocmask(SIG_SETMASK, &all, NULL);
+  signal(SIGHUP, SIG_DFL);
+  signal(SIGPIPE, SIG_DFL);
+  for (size_t i = 0; i < io->n_close; i++)
+    if (io->close_fds[i] >= 0)
+      close(io->close_fds[i]);
+  int code = 1;
+  if (init_setup(s, sync_fd, io, &code) < 0) {
+    sync_send(sync_fd, SYNC_ERROR, code, "error", berr_msg());
+    _exit(code);
+  }
+  _exit(code);
+}

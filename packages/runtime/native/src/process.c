@@ -1,0 +1,134 @@
+/* Final process setup, run inside the container's root after its mounts. */
+#include <errno.h>
+#include <grp.h>
+#include <linux/close_range.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "caps.h"
+#include "error.h"
+#include "process.h"
+#include "user.h"
+#include "util.h"
+
+#define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+static const char *env_get(const char *const *env, const char *name)
+{
+  size_t n = strlen(name);
+  for (size_t i = 0; env && env[i]; i++)
+    if (strncmp(env[i], name, n) == 0 && env[i][n] == '=')
+      return env[i] + n + 1;
+  return NULL;
+}
+
+static int lookup(const char *name, const char *path, char *out, size_t size, int *code)
+{
+  struct stat st;
+  if (strchr(name, '/')) {
+    if (stat(name, &st) < 0) {
+      *code = errno == ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_RUN;
+      return berr(errno, "exec: \"%s\": stat %s", name, name);
+    }
+    if (S_ISDIR(st.st_mode) || access(name, X_OK) < 0) {
+      *code = EXIT_CANNOT_RUN;
+      return berr(0, "exec: \"%s\": permission denied", name);
+    }
+    snprintf(out, size, "%s", name);
+    return 0;
+  }
+  bool denied = false;
+  char buf[4096];
+  snprintf(buf, sizeof buf, "%s", path);
+  char *save;
+  for (char *dir = strtok_r(buf, ":", &save); dir; dir = strtok_r(NULL, ":", &save)) {
+    char cand[4096];
+    snprintf(cand, sizeof cand, "%s/%s", *dir ? dir : ".", name);
+    if (stat(cand, &st) < 0 || S_ISDIR(st.st_mode))
+      continue;
+    if (access(cand, X_OK) < 0) {
+      denied = true;
+      continue;
+    }
+    snprintf(out, size, "%s", cand);
+    return 0;
+  }
+  if (denied) {
+    *code = EXIT_CANNOT_RUN;
+    return berr(0, "exec: \"%s\": permission denied", name);
+  }
+  *code = EXIT_NOT_FOUND;
+  return berr(0, "exec: \"%s\": executable file not found in $PATH", name);
+}
+
+int process_prepare(const struct process_spec *p, struct prepared_process *out, int *code)
+{
+  *code = 1;
+  struct resolved_user u;
+  if (user_resolve(p, &u) < 0)
+    return -1;
+
+  /* cwd is created as root (like Docker's WORKDIR), then entered as the user. */
+  struct stat st;
+  if (stat(p->cwd, &st) < 0) {
+    if (errno != ENOENT)
+      return berr(errno, "stat cwd %s", p->cwd);
+    if (mkdir_p(p->cwd, 0755) < 0)
+      return berr_ctx("create cwd");
+  }
+
+  if (caps_drop_bounding(p) < 0)
+    return -1;
+  if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
+    return berr(errno, "prctl PR_SET_KEEPCAPS");
+  if (setgroups(u.n_groups, u.groups) < 0)
+    return berr(errno, "setgroups");
+  if (setgid(u.gid) < 0)
+    return berr(errno, "setgid %u", (unsigned)u.gid);
+  if (setuid(u.uid) < 0)
+    return berr(errno, "setuid %u", (unsigned)u.uid);
+  if (caps_apply(p) < 0)
+    return -1;
+  if (chdir(p->cwd) < 0)
+    return berr(errno, "chdir to cwd %s", p->cwd);
+  if (p->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+    return berr(errno, "prctl PR_SET_NO_NEW_PRIVS");
+
+  /* Environment: the given one plus HOME when it is missing (as Docker does). */
+  size_t n = 0;
+  while (p->env && p->env[n])
+    n++;
+  out->envp = calloc(n + 2, sizeof(char *));
+  if (out->envp == NULL)
+    return berr(ENOMEM, "environment");
+  for (size_t i = 0; i < n; i++)
+    out->envp[i] = (char *)p->env[i];
+  if (env_get(p->env, "HOME") == NULL) {
+    char *h = malloc(strlen(u.home) + 6);
+    if (h == NULL)
+      return berr(ENOMEM, "environment");
+    sprintf(h, "HOME=%s", u.home);
+    out->envp[n++] = h;
+  }
+  const char *path = env_get(p->env, "PATH");
+  return lookup(p->args[0], path ? path : DEFAULT_PATH, out->exe, sizeof out->exe, code);
+}
+
+int process_exec(const struct process_spec *p, struct prepared_process *pp, int keep_fd, int *code)
+{
+  if (keep_fd > 3)
+    syscall(SYS_close_range, 3, keep_fd - 1, 0);
+  if (syscall(SYS_close_range, (keep_fd >= 3 ? keep_fd : 2) + 1, ~0U, 0) < 0)
+    return berr(errno, "close_range");
+  execve(pp->exe, (char *const *)p->args, pp->envp);
+  int e = errno;
+  *code = (e == ENOENT) ? EXIT_NOT_FOUND : EXIT_CANNOT_RUN;
+  if (e == EACCES)
+    return berr(0, "exec: \"%s\": permission denied", p->args[0]);
+  return berr(e, "exec: \"%s\"", p->args[0]);
+}

@@ -1,0 +1,330 @@
+/* config.json parsing. Every wrong type fails with a message naming the field. */
+#include <errno.h>
+#include <sched.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+
+#include "caps.h"
+#include "error.h"
+#include "spec.h"
+
+static int get_obj(json_t *parent, const char *key, const char *field, bool required, json_t **out)
+{
+  json_t *v = json_object_get(parent, key);
+  *out = NULL;
+  if (v == NULL || json_is_null(v)) {
+    if (required)
+      return berr(0, "config: %s%s%s is required", field, *field ? "." : "", key);
+    return 0;
+  }
+  if (!json_is_object(v))
+    return berr(0, "config: %s%s%s must be an object", field, *field ? "." : "", key);
+  *out = v;
+  return 0;
+}
+
+static int get_str(json_t *parent, const char *key, const char *field, bool required, const char **out)
+{
+  json_t *v = json_object_get(parent, key);
+  if (v == NULL || json_is_null(v)) {
+    if (required)
+      return berr(0, "config: %s%s%s is required", field, *field ? "." : "", key);
+    return 0;
+  }
+  if (!json_is_string(v))
+    return berr(0, "config: %s%s%s must be a string", field, *field ? "." : "", key);
+  *out = json_string_value(v);
+  return 0;
+}
+
+static int get_bool(json_t *parent, const char *key, const char *field, bool *out)
+{
+  json_t *v = json_object_get(parent, key);
+  if (v == NULL || json_is_null(v))
+    return 0;
+  if (!json_is_boolean(v))
+    return berr(0, "config: %s%s%s must be a boolean", field, *field ? "." : "", key);
+  *out = json_is_true(v);
+  return 0;
+}
+
+static int get_uint(json_t *parent, const char *key, const char *field, uint64_t *out)
+{
+  json_t *v = json_object_get(parent, key);
+  if (v == NULL || json_is_null(v))
+    return 0;
+  if (!json_is_integer(v) || json_integer_value(v) < 0)
+    return berr(0, "config: %s.%s must be a non-negative integer", field, key);
+  *out = (uint64_t)json_integer_value(v);
+  return 0;
+}
+
+/* A NULL-terminated array of the strings of a JSON array (absent: empty). */
+static int get_strv(json_t *parent, const char *key, const char *field, const char ***out)
+{
+  json_t *v = json_object_get(parent, key);
+  size_t n = (v && json_is_array(v)) ? json_array_size(v) : 0;
+  if (v != NULL && !json_is_null(v) && !json_is_array(v))
+    return berr(0, "config: %s%s%s must be an array of strings", field, *field ? "." : "", key);
+  const char **arr = calloc(n + 1, sizeof *arr);
+  if (arr == NULL)
+    return berr(ENOMEM, "config");
+  for (size_t i = 0; i < n; i++) {
+    json_t *s = json_array_get(v, i);
+    if (!json_is_string(s)) {
+      free(arr);
+      return berr(0, "config: %s%s%s[%zu] must be a string", field, *field ? "." : "", key, i);
+    }
+    arr[i] = json_string_value(s);
+  }
+  *out = arr;
+  return 0;
+}
+
+static const struct {
+  const char *name;
+  int resource;
+} rlimit_names[] = {
+    {"RLIMIT_AS", RLIMIT_AS},           {"RLIMIT_CORE", RLIMIT_CORE},         {"RLIMIT_CPU", RLIMIT_CPU},
+    {"RLIMIT_DATA", RLIMIT_DATA},       {"RLIMIT_FSIZE", RLIMIT_FSIZE},       {"RLIMIT_LOCKS", RLIMIT_LOCKS},
+    {"RLIMIT_MEMLOCK", RLIMIT_MEMLOCK}, {"RLIMIT_MSGQUEUE", RLIMIT_MSGQUEUE}, {"RLIMIT_NICE", RLIMIT_NICE},
+    {"RLIMIT_NOFILE", RLIMIT_NOFILE},   {"RLIMIT_NPROC", RLIMIT_NPROC},       {"RLIMIT_RSS", RLIMIT_RSS},
+    {"RLIMIT_RTPRIO", RLIMIT_RTPRIO},   {"RLIMIT_RTTIME", RLIMIT_RTTIME},     {"RLIMIT_SIGPENDING", RLIMIT_SIGPENDING},
+    {"RLIMIT_STACK", RLIMIT_STACK},
+};
+
+static int parse_caps(json_t *caps, const char *key, const char *field, uint64_t *out)
+{
+  const char **names = NULL;
+  char f[256];
+  snprintf(f, sizeof f, "%s.capabilities", field);
+  if (get_strv(caps, key, f, &names) < 0)
+    return -1;
+  *out = 0;
+  for (size_t i = 0; names[i]; i++) {
+    int c = caps_from_name(names[i]);
+    if (c < 0) {
+      berr(0, "config: %s.%s: unknown capability %s", f, key, names[i]);
+      free(names);
+      return -1;
+    }
+    *out |= 1ULL << c;
+  }
+  free(names);
+  return 0;
+}
+
+int process_parse(json_t *p, const char *field, struct process_spec *out)
+{
+  memset(out, 0, sizeof *out);
+  char f[256];
+  if (get_bool(p, "terminal", field, &out->terminal) < 0)
+    return -1;
+  json_t *user;
+  if (get_obj(p, "user", field, false, &user) < 0)
+    return -1;
+  if (user) {
+    uint64_t uid = 0, gid = 0;
+    snprintf(f, sizeof f, "%s.user", field);
+    if (get_uint(user, "uid", f, &uid) < 0 || get_uint(user, "gid", f, &gid) < 0)
+      return -1;
+    out->uid = (uid_t)uid;
+    out->gid = (gid_t)gid;
+    json_t *ag = json_object_get(user, "additionalGids");
+    if (ag && !json_is_null(ag)) {
+      if (!json_is_array(ag))
+        return berr(0, "config: %s.additionalGids must be an array of integers", f);
+      out->n_additional_gids = json_array_size(ag);
+      out->additional_gids = calloc(out->n_additional_gids + 1, sizeof(gid_t));
+      for (size_t i = 0; i < out->n_additional_gids; i++) {
+        json_t *g = json_array_get(ag, i);
+        if (!json_is_integer(g) || json_integer_value(g) < 0)
+          return berr(0, "config: %s.additionalGids[%zu] must be a non-negative integer", f, i);
+        out->additional_gids[i] = (gid_t)json_integer_value(g);
+      }
+    }
+  }
+  if (get_strv(p, "args", field, &out->args) < 0)
+    return -1;
+  if (out->args[0] == NULL || out->args[0][0] == '\0')
+    return berr(0, "config: %s.args must have at least one non-empty element", field);
+  if (get_strv(p, "env", field, &out->env) < 0)
+    return -1;
+  out->cwd = "/";
+  if (get_str(p, "cwd", field, false, &out->cwd) < 0)
+    return -1;
+  if (out->cwd[0] != '/')
+    return berr(0, "config: %s.cwd must be an absolute path, got %s", field, out->cwd);
+  json_t *caps;
+  if (get_obj(p, "capabilities", field, false, &caps) < 0)
+    return -1;
+  if (caps) {
+    out->has_caps = true;
+    if (parse_caps(caps, "bounding", field, &out->cap_bounding) < 0 ||
+        parse_caps(caps, "effective", field, &out->cap_effective) < 0 ||
+        parse_caps(caps, "permitted", field, &out->cap_permitted) < 0 ||
+        parse_caps(caps, "inheritable", field, &out->cap_inheritable) < 0 ||
+        parse_caps(caps, "ambient", field, &out->cap_ambient) < 0)
+      return -1;
+  }
+  json_t *rl = json_object_get(p, "rlimits");
+  if (rl && !json_is_null(rl)) {
+    if (!json_is_array(rl))
+      return berr(0, "config: %s.rlimits must be an array", field);
+    out->n_rlimits = json_array_size(rl);
+    out->rlimits = calloc(out->n_rlimits + 1, sizeof *out->rlimits);
+    for (size_t i = 0; i < out->n_rlimits; i++) {
+      json_t *r = json_array_get(rl, i);
+      snprintf(f, sizeof f, "%s.rlimits[%zu]", field, i);
+      if (!json_is_object(r))
+        return berr(0, "config: %s must be an object", f);
+      struct rlimit_spec *o = &out->rlimits[i];
+      if (get_str(r, "type", f, true, &o->type) < 0 || get_uint(r, "hard", f, &o->hard) < 0 ||
+          get_uint(r, "soft", f, &o->soft) < 0)
+        return -1;
+      o->resource = -1;
+      for (size_t k = 0; k < sizeof rlimit_names / sizeof rlimit_names[0]; k++)
+        if (strcmp(rlimit_names[k].name, o->type) == 0)
+          o->resource = rlimit_names[k].resource;
+      if (o->resource < 0)
+        return berr(0, "config: %s.type: unknown rlimit %s", f, o->type);
+    }
+  }
+  if (get_bool(p, "noNewPrivileges", field, &out->no_new_privs) < 0)
+    return -1;
+  if (get_str(p, "berthUser", field, false, &out->berth_user) < 0)
+    return -1;
+  return 0;
+}
+
+static int parse_mount(json_t *m, const char *field, struct mount_spec *out)
+{
+  if (!json_is_object(m))
+    return berr(0, "config: %s must be an object", field);
+  memset(out, 0, sizeof *out);
+  if (get_str(m, "type", field, false, &out->type) < 0 || get_str(m, "source", field, false, &out->source) < 0 ||
+      get_strv(m, "options", field, &out->options) < 0)
+    return -1;
+  return 0;
+}
+
+static const struct {
+  const char *type;
+  int flag;
+} ns_types[] = {
+    {"pid", CLONE_NEWPID}, {"mount", CLONE_NEWNS},       {"uts", CLONE_NEWUTS},
+    {"ipc", CLONE_NEWIPC}, {"network", CLONE_NEWNET},    {"cgroup", CLONE_NEWCGROUP},
+};
+
+
+const struct ns_spec *spec_namespace(const struct spec *s, int flag)
+{
+  for (size_t i = 0; i < s->n_namespaces; i++)
+    if (s->namespaces[i].flag == flag)
+      return &s->namespaces[i];
+  return NULL;
+}
+
+int spec_load(const char *path, struct spec *out)
+{
+  memset(out, 0, sizeof *out);
+  json_error_t jerr;
+  json_t *root = json_load_file(path, 0, &jerr);
+  if (root == NULL)
+    return berr(0, "parse %s: line %d: %s", path, jerr.line, jerr.text);
+  out->json = root;
+  if (!json_is_object(root))
+    return berr(0, "config: top level must be an object");
+
+  json_t *p, *r, *linux_, *berth;
+  if (get_obj(root, "process", "", true, &p) < 0 || process_parse(p, "process", &out->process) < 0)
+    return -1;
+  if (get_obj(root, "root", "", true, &r) < 0 || get_str(r, "path", "root", true, &out->root_path) < 0 ||
+      get_bool(r, "readonly", "root", &out->root_readonly) < 0)
+    return -1;
+  if (out->root_path[0] != '/')
+    return berr(0, "config: root.path must be an absolute path");
+  if (get_str(root, "hostname", "", false, &out->hostname) < 0)
+    return -1;
+
+  json_t *mounts = json_object_get(root, "mounts");
+  if (mounts && !json_is_null(mounts)) {
+    if (!json_is_array(mounts))
+      return berr(0, "config: mounts must be an array");
+    out->n_mounts = json_array_size(mounts);
+    out->mounts = calloc(out->n_mounts + 1, sizeof *out->mounts);
+    for (size_t i = 0; i < out->n_mounts; i++) {
+      char f[64];
+      snprintf(f, sizeof f, "mounts[%zu]", i);
+      json_t *m = json_array_get(mounts, i);
+      if (parse_mount(m, f, &out->mounts[i]) < 0 ||
+          get_str(m, "destination", f, true, &out->mounts[i].destination) < 0)
+        return -1;
+      if (out->mounts[i].destination[0] != '/')
+        return berr(0, "config: %s.destination must be an absolute path", f);
+      if (out->mounts[i].type == NULL)
+        out->mounts[i].type = "bind";
+    }
+  }
+
+  if (get_obj(root, "linux", "", false, &linux_) < 0)
+    return -1;
+  if (linux_) {
+    json_t *nss = json_object_get(linux_, "namespaces");
+    if (nss && !json_is_null(nss)) {
+      if (!json_is_array(nss))
+        return berr(0, "config: linux.namespaces must be an array");
+      out->n_namespaces = json_array_size(nss);
+      out->namespaces = calloc(out->n_namespaces + 1, sizeof *out->namespaces);
+      for (size_t i = 0; i < out->n_namespaces; i++) {
+        char f[64];
+        snprintf(f, sizeof f, "linux.namespaces[%zu]", i);
+        json_t *n = json_array_get(nss, i);
+        if (!json_is_object(n))
+          return berr(0, "config: %s must be an object", f);
+        struct ns_spec *o = &out->namespaces[i];
+        if (get_str(n, "type", f, true, &o->type) < 0 || get_str(n, "path", f, false, &o->path) < 0)
+          return -1;
+        for (size_t k = 0; k < sizeof ns_types / sizeof ns_types[0]; k++)
+          if (strcmp(ns_types[k].type, o->type) == 0)
+            o->flag = ns_types[k].flag;
+        if (o->flag == 0)
+          return berr(0, "config: %s.type: unsupported namespace %s", f, o->type);
+      }
+    }
+    if (get_strv(linux_, "maskedPaths", "linux", &out->masked_paths) < 0 ||
+        get_strv(linux_, "readonlyPaths", "linux", &out->readonly_paths) < 0)
+      return -1;
+  } else {
+    out->masked_paths = calloc(1, sizeof(char *));
+    out->readonly_paths = calloc(1, sizeof(char *));
+  }
+  if (!spec_namespace(out, CLONE_NEWNS))
+    return berr(0, "config: linux.namespaces must include a mount namespace");
+
+  if (get_obj(root, "berth", "", true, &berth) < 0)
+    return -1;
+  json_t *rm;
+  if (get_obj(berth, "rootfsMount", "berth", false, &rm) < 0)
+    return -1;
+  if (rm) {
+    out->has_rootfs_mount = true;
+    if (parse_mount(rm, "berth.rootfsMount", &out->rootfs_mount) < 0)
+      return -1;
+    if (out->rootfs_mount.type == NULL)
+      return berr(0, "config: berth.rootfsMount.type is required");
+    if (out->rootfs_mount.source == NULL)
+      out->rootfs_mount.source = out->rootfs_mount.type;
+  }
+  const char *user = NULL;
+  if (get_strv(berth, "cgroupProcs", "berth", &out->cgroup_procs) < 0 ||
+      get_str(berth, "user", "berth", false, &user) < 0 ||
+      get_str(berth, "logPath", "berth", true, &out->log_path) < 0 ||
+      get_bool(berth, "openStdin", "berth", &out->open_stdin) < 0 ||
+      get_bool(berth, "waitForAttach", "berth", &out->wait_for_attach) < 0)
+    return -1;
+  if (user)
+    out->process.berth_user = user;
+  return 0;
+}

@@ -1,0 +1,44 @@
+// Writes the OCI bundle (config.json) the native helper starts a container from. The same file
+// runs under crun or runc for differential tests; Berth-only settings live under "berth".
+import fs from 'node:fs';
+import path from 'node:path';
+import { defaultSpec } from '../oci/default-spec';
+import type { ContainerRecord } from './record';
+
+export interface BundleExtras {
+  rootfsMount: { type: string; source: string; options: string[] };
+  cgroupProcs: string[];
+  logPath: string;
+  waitForAttach: boolean;
+}
+
+export function buildSpec(dir: string, rec: ContainerRecord, extras: BundleExtras) {
+  const spec = defaultSpec({
+    rootPath: path.join(dir, 'rootfs'),
+    args: rec.config.args,
+    env: rec.config.env,
+    cwd: rec.config.workingDir,
+    hostname: rec.config.hostname,
+    terminal: rec.config.tty,
+    hostNetwork: rec.spec.network === 'host',
+    hostnamePath: path.join(dir, 'hostname'),
+    hostsPath: path.join(dir, 'hosts'),
+    resolvConfPath: path.join(dir, 'resolv.conf'),
+  });
+  spec.berth = {
+    rootfsMount: extras.rootfsMount,
+    cgroupProcs: extras.cgroupProcs,
+    logPath: extras.logPath,
+    openStdin: rec.config.openStdin,
+    waitForAttach: extras.waitForAttach,
+    ...(rec.config.user ? { user: rec.config.user } : {}),
+  };
+  return spec;
+}
+
+export function writeBundle(dir: string, rec: ContainerRecord, extras: BundleExtras): void {
+  const spec = buildSpec(dir, rec, extras);
+  const tmp = path.join(dir, 'config.json.tmp');
+  fs.writeFileSync(tmp, JSON.stringify(spec, null, 2), { mode: 0o600 });
+  fs.renameSync(tmp, path.join(dir, 'config.json'));
+}

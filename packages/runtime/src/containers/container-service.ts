@@ -1,0 +1,481 @@
+// The container lifecycle: create, start, stop, kill, remove, wait, and re-adoption of running
+// containers after an agent restart. The monitor (native helper) owns the running process, its
+// log and its exit file; this service keeps the records and reacts to the monitor's files.
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { RunSpec, type ContainerInspect, type ContainerSummary, type RunSpecParsed } from '@berth/shared';
+import { BerthError, conflict, invalid, notFound, precondition, wrap } from '../errors';
+import type { RuntimePaths } from '../paths';
+import type { CgroupDriver, CgroupLimits } from '../cgroups/driver';
+import { ContainerStore } from './container-store';
+import { generateName } from './names';
+import { initialState, type ContainerRecord } from './record';
+import { resolveConfig } from './resolve-config';
+import { parseSignal, signalNumber } from './signals';
+import { statusText } from './status-text';
+import { writeBundle } from './bundle';
+import type { AttachHandle, ExecHandle, HelperPort, ImagePort, RootfsPort } from './ports';
+
+export interface ContainerServiceDeps {
+  paths: RuntimePaths;
+  store: ContainerStore;
+  images: ImagePort;
+  rootfs: RootfsPort;
+  cgroups: CgroupDriver;
+  helper: HelperPort;
+  log?: (level: 'info' | 'warn' | 'error', msg: string) => void;
+}
+
+interface ExitInfo {
+  exitCode: number;
+  signal: number | null;
+  finishedAt: string;
+}
+
+export class ContainerService {
+  private readonly waiters = new Map<string, Set<(code: number) => void>>();
+  private timer: NodeJS.Timeout | undefined;
+  private readonly busy = new Map<string, Promise<unknown>>();
+
+  constructor(private readonly d: ContainerServiceDeps) {}
+
+  // ---- paths --------------------------------------------------------------------------------
+  dir(id: string) {
+    return path.join(this.d.paths.containers, id);
+  }
+  stateDir(id: string) {
+    return path.join(this.d.paths.run, 'containers', id);
+  }
+  logPath(id: string) {
+    return path.join(this.dir(id), 'container.log');
+  }
+
+  // ---- queries ------------------------------------------------------------------------------
+  find(idOrName: string): ContainerRecord {
+    return this.d.store.find(idOrName);
+  }
+
+  list(all: boolean): ContainerSummary[] {
+    return this.d.store
+      .all()
+      .filter((r) => all || r.state.status === 'running')
+      .map((r) => this.summary(r));
+  }
+
+  summary(r: ContainerRecord): ContainerSummary {
+    return {
+      id: r.id,
+      name: r.name,
+      image: r.image,
+      imageId: r.imageId,
+      command: r.config.args.map((a) => (/[\s"']/.test(a) ? JSON.stringify(a) : a)).join(' '),
+      state: r.state.status,
+      status: statusText(r.state),
+      createdAt: r.createdAt,
+      startedAt: r.state.startedAt,
+      finishedAt: r.state.finishedAt,
+      exitCode: r.state.status === 'exited' || r.state.status === 'dead' ? r.state.exitCode : null,
+      pid: r.state.status === 'running' ? r.state.pid : null,
+    };
+  }
+
+  inspect(idOrName: string): ContainerInspect {
+    const r = this.find(idOrName);
+    return {
+      ...this.summary(r),
+      path: r.config.args[0],
+      args: r.config.args.slice(1),
+      oomKilled: r.state.oomKilled,
+      restartCount: r.state.restartCount,
+      config: {
+        hostname: r.config.hostname,
+        user: r.config.user,
+        env: r.config.env,
+        cmd: r.config.cmd,
+        entrypoint: r.config.entrypoint,
+        workingDir: r.config.workingDir,
+        tty: r.config.tty,
+        openStdin: r.config.openStdin,
+        stopSignal: r.config.stopSignal,
+        labels: r.spec.labels,
+      },
+      hostConfig: {
+        memory: r.spec.memoryBytes ?? 0,
+        nanoCpus: r.spec.nanoCpus ?? 0,
+        pidsLimit: r.spec.pidsLimit ?? 0,
+        networkMode: r.spec.network,
+        autoRemove: r.spec.autoRemove,
+      },
+      logPath: this.logPath(r.id),
+    };
+  }
+
+  isRunning(id: string): boolean {
+    return this.d.store.tryGet(id)?.state.status === 'running';
+  }
+
+  imageInUse(imageId: string): boolean {
+    return this.d.store.imageInUse(imageId);
+  }
+
+  // ---- create -------------------------------------------------------------------------------
+  async create(input: unknown): Promise<{ id: string; name: string; warnings: string[] }> {
+    const parsed = RunSpec.safeParse(input);
+    if (!parsed.success) {
+      throw invalid(parsed.error.issues.map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message)).join('; '));
+    }
+    const spec: RunSpecParsed = parsed.data;
+    if (spec.network === 'bridge') {
+      throw new BerthError('not_implemented', 'network mode bridge is not available yet: use --network none or --network host');
+    }
+    const image = await this.d.images.resolve(spec.image);
+    if (spec.name && this.d.store.nameTaken(spec.name)) {
+      const other = this.d.store.find(spec.name);
+      throw conflict(`container name "${spec.name}" is already in use by container ${other.id.slice(0, 12)}: remove it or pick another name`);
+    }
+    const id = crypto.randomBytes(32).toString('hex');
+    const name = spec.name ?? generateName((n) => this.d.store.nameTaken(n));
+    const hostname = spec.hostname ?? id.slice(0, 12);
+    const config = resolveConfig(spec, image.config, hostname);
+    const warnings: string[] = [];
+
+    // Disk first, then the record: a crash in between leaves a directory that reconcile removes.
+    const dir = this.dir(id);
+    fs.mkdirSync(dir, { recursive: true, mode: 0o710 });
+    for (const sub of ['rootfs', 'upper', 'work']) fs.mkdirSync(path.join(dir, sub), { mode: 0o755 });
+    fs.writeFileSync(path.join(dir, 'hostname'), `${hostname}\n`);
+    fs.writeFileSync(path.join(dir, 'hosts'), hostsFile(hostname, spec.network));
+    fs.writeFileSync(path.join(dir, 'resolv.conf'), resolvConf(spec.network));
+
+    const rec: ContainerRecord = {
+      id,
+      name,
+      image: spec.image,
+      imageId: image.id,
+      chainIds: image.chainIds,
+      spec,
+      config,
+      createdAt: new Date().toISOString(),
+      state: initialState(),
+    };
+    try {
+      this.d.store.insert(rec);
+    } catch (e) {
+      fs.rmSync(dir, { recursive: true, force: true });
+      throw e;
+    }
+    return { id, name, warnings };
+  }
+
+  // ---- start --------------------------------------------------------------------------------
+  start(idOrName: string, opts: { waitForAttach?: boolean } = {}): Promise<void> {
+    const rec = this.find(idOrName);
+    return this.exclusive(rec.id, () => this.startLocked(rec.id, opts));
+  }
+
+  private async startLocked(id: string, opts: { waitForAttach?: boolean }): Promise<void> {
+    const rec = this.d.store.tryGet(id);
+    if (!rec) throw notFound(`no such container: ${id}`);
+    if (rec.state.status === 'running') return;
+    const stateDir = this.stateDir(id);
+    fs.rmSync(stateDir, { recursive: true, force: true });
+    fs.mkdirSync(stateDir, { recursive: true, mode: 0o700 });
+
+    const limits: CgroupLimits = {
+      memoryBytes: rec.spec.memoryBytes,
+      // like Docker: with -m and no --memory-swap, swap is limited to the same amount again
+      memorySwapBytes: rec.spec.memoryBytes ? rec.spec.memoryBytes * 2 : undefined,
+      nanoCpus: rec.spec.nanoCpus,
+      pidsLimit: rec.spec.pidsLimit,
+    };
+    try {
+      await this.d.cgroups.create(id, limits);
+      const dir = this.dir(id);
+      const rootfsMount = this.d.rootfs.mounts(rec.chainIds, path.join(dir, 'upper'), path.join(dir, 'work'));
+      writeBundle(dir, rec, {
+        rootfsMount,
+        cgroupProcs: this.d.cgroups.procsFiles(id),
+        logPath: this.logPath(id),
+        waitForAttach: opts.waitForAttach ?? false,
+      });
+      const { pid, monitorPid } = await this.d.helper.startContainer(dir, stateDir);
+      rec.state = {
+        ...rec.state,
+        status: 'running',
+        pid,
+        monitorPid,
+        startedAt: new Date().toISOString(),
+        finishedAt: null,
+        exitCode: null,
+        oomKilled: false,
+        error: null,
+      };
+      this.d.store.update(rec);
+      this.ensureWatching();
+    } catch (e) {
+      await this.d.cgroups.remove(id).catch(() => {});
+      rec.state.error = e instanceof Error ? e.message : String(e);
+      this.d.store.update(rec);
+      throw e instanceof BerthError ? e : wrap(e, `starting container ${rec.name}`);
+    }
+  }
+
+  // ---- stop / kill ----------------------------------------------------------------------------
+  async stop(idOrName: string, timeoutSeconds = 10): Promise<void> {
+    const rec = this.find(idOrName);
+    if (rec.state.status !== 'running' || !rec.state.pid) return;
+    const exited = this.waitExit(rec.id);
+    this.signal(rec, parseSignal(rec.config.stopSignal, 'SIGTERM'));
+    const timedOut = await Promise.race([
+      exited.then(() => false),
+      new Promise<boolean>((r) => setTimeout(() => r(true), timeoutSeconds * 1000)),
+    ]);
+    if (timedOut) {
+      this.signal(rec, 'SIGKILL');
+      await this.d.cgroups.killAll(rec.id, 'SIGKILL').catch(() => {});
+      await exited;
+    }
+  }
+
+  async kill(idOrName: string, signal?: string): Promise<void> {
+    const rec = this.find(idOrName);
+    const sig = parseSignal(signal, 'SIGKILL');
+    if (rec.state.status !== 'running') throw precondition(`container ${rec.name} is not running`);
+    this.signal(rec, sig);
+  }
+
+  private signal(rec: ContainerRecord, sig: NodeJS.Signals) {
+    if (!rec.state.pid) return;
+    try {
+      process.kill(rec.state.pid, sig);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ESRCH') throw e;
+    }
+  }
+
+  async restart(idOrName: string, timeoutSeconds?: number): Promise<void> {
+    const rec = this.find(idOrName);
+    await this.stop(rec.id, timeoutSeconds);
+    await this.start(rec.id);
+  }
+
+  // ---- remove -------------------------------------------------------------------------------
+  async remove(idOrName: string, force: boolean): Promise<void> {
+    const rec = this.find(idOrName);
+    if (rec.state.status === 'running') {
+      if (!force) throw conflict(`cannot remove running container ${rec.name}: stop the container before removing or force remove`);
+      const exited = this.waitExit(rec.id);
+      this.signal(rec, 'SIGKILL');
+      await this.d.cgroups.killAll(rec.id, 'SIGKILL').catch(() => {});
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
+    }
+    await this.exclusive(rec.id, async () => {
+      const cur = this.d.store.tryGet(rec.id);
+      if (!cur) return;
+      await this.d.cgroups.remove(rec.id).catch(() => {});
+      // Record first: a crash after this leaves only directories, which reconcile deletes.
+      this.d.store.delete(rec.id);
+      fs.rmSync(this.stateDir(rec.id), { recursive: true, force: true });
+      fs.rmSync(this.dir(rec.id), { recursive: true, force: true });
+    });
+  }
+
+  // ---- exec / attach ------------------------------------------------------------------------
+  /** Runs a process inside a running container, with the container's own confinement. */
+  async exec(
+    idOrName: string,
+    spec: { cmd: string[]; tty: boolean; env?: string[]; workingDir?: string; user?: string; rows?: number; cols?: number },
+  ): Promise<ExecHandle> {
+    const rec = this.find(idOrName);
+    if (rec.state.status !== 'running' || !rec.state.pid) throw conflict(`container ${rec.name} is not running`);
+    if (spec.cmd.length === 0) throw invalid('exec needs a command');
+    if (spec.workingDir !== undefined && !spec.workingDir.startsWith('/')) throw invalid(`working directory must be an absolute path: ${spec.workingDir}`);
+    for (const e of spec.env ?? []) if (!/^[^=\0]+=/.test(e)) throw invalid(`env must be KEY=VALUE: ${e}`);
+    // the same capabilities and settings the container itself got
+    const bundle = JSON.parse(fs.readFileSync(path.join(this.dir(rec.id), 'config.json'), 'utf8')) as {
+      process: { capabilities?: unknown; noNewPrivileges?: boolean; rlimits?: unknown };
+    };
+    const env = [...rec.config.env.filter((e) => !(spec.tty && e.startsWith('TERM='))), ...(spec.env ?? [])];
+    if (spec.tty && !env.some((e) => e.startsWith('TERM='))) env.push('TERM=xterm');
+    const user = spec.user ?? rec.config.user;
+    const processSpec = {
+      terminal: spec.tty,
+      args: spec.cmd,
+      env,
+      cwd: spec.workingDir ?? rec.config.workingDir,
+      user: { uid: 0, gid: 0 },
+      capabilities: bundle.process.capabilities,
+      noNewPrivileges: bundle.process.noNewPrivileges ?? false,
+      rlimits: bundle.process.rlimits,
+      ...(user ? { berthUser: user } : {}),
+    };
+    const h = this.d.helper.exec({ pid: rec.state.pid, process: processSpec, cgroupProcs: this.d.cgroups.procsFiles(rec.id), tty: spec.tty });
+    if (spec.tty && spec.rows && spec.cols) h.resize(spec.rows, spec.cols);
+    return h;
+  }
+
+  /** Connects to the container's own stdio; with `start`, starts it parked until connected. */
+  async attach(idOrName: string, opts: { start?: boolean; rows?: number; cols?: number }): Promise<AttachHandle> {
+    const rec = this.find(idOrName);
+    if (rec.state.status !== 'running') {
+      if (!opts.start) throw conflict(`container ${rec.name} is not running`);
+      await this.exclusive(rec.id, () => this.startLocked(rec.id, { waitForAttach: true }));
+    }
+    const h = this.d.helper.attach(this.stateDir(rec.id));
+    await h.connected;
+    if (rec.config.tty && opts.rows && opts.cols) h.resize(opts.rows, opts.cols);
+    return h;
+  }
+
+  // ---- wait / exits -------------------------------------------------------------------------
+  /** Resolves with the exit code when the container is not running (at once if it is not). */
+  waitExit(id: string, signal?: AbortSignal): Promise<number> {
+    const rec = this.d.store.tryGet(id);
+    if (!rec) return Promise.reject(notFound(`no such container: ${id}`));
+    if (rec.state.status !== 'running') return Promise.resolve(rec.state.exitCode ?? 0);
+    return new Promise((resolve, reject) => {
+      let set = this.waiters.get(id);
+      if (!set) this.waiters.set(id, (set = new Set()));
+      const fn = (code: number) => resolve(code);
+      set.add(fn);
+      signal?.addEventListener('abort', () => {
+        set.delete(fn);
+        reject(new BerthError('unavailable', 'wait aborted'));
+      });
+      this.ensureWatching();
+    });
+  }
+
+  /** Starts the single poll loop that notices exits of running containers. */
+  private ensureWatching() {
+    if (this.timer) return;
+    let tick = 0;
+    this.timer = setInterval(() => {
+      tick++;
+      const running = this.d.store.all().filter((r) => r.state.status === 'running');
+      if (running.length === 0 && this.waiters.size === 0) {
+        clearInterval(this.timer);
+        this.timer = undefined;
+        return;
+      }
+      for (const r of running) {
+        if (this.busy.has(r.id)) continue;
+        const exitFile = path.join(this.stateDir(r.id), 'exit.json');
+        if (fs.existsSync(exitFile)) void this.exclusive(r.id, () => this.onExit(r.id));
+        else if (tick % 8 === 0 && !alive(r.state.monitorPid)) void this.exclusive(r.id, () => this.onExit(r.id));
+      }
+    }, 100);
+    this.timer.unref();
+  }
+
+  private async onExit(id: string): Promise<void> {
+    const rec = this.d.store.tryGet(id);
+    if (!rec || rec.state.status !== 'running') return;
+    const exit = readExit(path.join(this.stateDir(id), 'exit.json'));
+    let oomKills = 0;
+    try {
+      oomKills = (await this.d.cgroups.stats(id)).oomKills;
+    } catch {
+      /* group already gone */
+    }
+    await this.d.cgroups.killAll(id, 'SIGKILL').catch(() => {});
+    await this.d.cgroups.remove(id).catch((e) => this.d.log?.('warn', `removing cgroup of ${id}: ${e}`));
+    rec.state = {
+      ...rec.state,
+      status: exit ? 'exited' : 'dead',
+      pid: null,
+      monitorPid: null,
+      exitCode: exit ? exit.exitCode : 255,
+      finishedAt: exit?.finishedAt ?? new Date().toISOString(),
+      oomKilled: oomKills > 0,
+      error: exit ? null : 'the container monitor died without recording an exit status',
+    };
+    this.d.store.update(rec);
+    const code = rec.state.exitCode ?? 255;
+    for (const fn of this.waiters.get(id) ?? []) fn(code);
+    this.waiters.delete(id);
+    if (rec.spec.autoRemove) {
+      setImmediate(() => void this.remove(id, true).catch((e) => this.d.log?.('warn', `auto-removing ${id}: ${e}`)));
+    }
+  }
+
+  /** At agent start: fold in exits that happened while it was down, re-watch the rest. */
+  async reconcile(): Promise<void> {
+    const known = new Set<string>();
+    for (const r of this.d.store.all()) {
+      known.add(r.id);
+      if (r.state.status !== 'running') continue;
+      if (fs.existsSync(path.join(this.stateDir(r.id), 'exit.json')) || !alive(r.state.monitorPid)) await this.exclusive(r.id, () => this.onExit(r.id));
+    }
+    // directories without a record are leftovers of a crash between disk and DB writes
+    for (const dir of [this.d.paths.containers, path.join(this.d.paths.run, 'containers')]) {
+      let entries: string[] = [];
+      try {
+        entries = fs.readdirSync(dir);
+      } catch {
+        continue;
+      }
+      for (const e of entries) if (/^[a-f0-9]{64}$/.test(e) && !known.has(e)) fs.rmSync(path.join(dir, e), { recursive: true, force: true });
+    }
+    this.ensureWatching();
+  }
+
+  stopWatching() {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  /** One lifecycle operation at a time per container. */
+  private exclusive<T>(id: string, fn: () => Promise<T>): Promise<T> {
+    const prev = this.busy.get(id) ?? Promise.resolve();
+    const next = prev.catch(() => {}).then(fn);
+    const tracked = next.finally(() => {
+      if (this.busy.get(id) === tracked) this.busy.delete(id);
+    });
+    this.busy.set(id, tracked);
+    return next;
+  }
+}
+
+function alive(pid: number | null): boolean {
+  if (!pid) return false;
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  // a reused pid is not our monitor
+  try {
+    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('berth-helper');
+  } catch {
+    return false;
+  }
+}
+
+function readExit(file: string): ExitInfo | undefined {
+  try {
+    const e = JSON.parse(fs.readFileSync(file, 'utf8')) as ExitInfo;
+    return typeof e.exitCode === 'number' ? e : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function hostsFile(hostname: string, network: string): string {
+  const base = '127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n';
+  return network === 'host' ? base : `${base}127.0.1.1\t${hostname}\n`;
+}
+
+function resolvConf(network: string): string {
+  if (network === 'host') {
+    try {
+      return fs.readFileSync('/etc/resolv.conf', 'utf8');
+    } catch {
+      return '';
+    }
+  }
+  return '';
+}
+
+export { signalNumber };

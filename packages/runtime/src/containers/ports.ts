@@ -1,0 +1,43 @@
+// What the container service needs from its neighbours, as small interfaces, so it can be wired
+// by createRuntime and exercised with fakes in unit tests.
+import type { ImageConfig } from '@berth/shared';
+import type { Readable, Writable } from 'node:stream';
+
+export interface ImagePort {
+  resolve(refOrId: string): Promise<{ id: string; config: ImageConfig; chainIds: string[]; name: string }> | { id: string; config: ImageConfig; chainIds: string[]; name: string };
+}
+
+export interface RootfsPort {
+  /** the overlay mount (a description, not performed) for these layers plus an upper/work pair */
+  mounts(chainIds: string[], upper: string, work: string): { type: string; source: string; options: string[] };
+}
+
+export interface ExecHandle {
+  stdin: Writable | null;
+  stdout: Readable | null;
+  stderr: Readable | null;
+  resize(rows: number, cols: number): void;
+  signal(n: number): void;
+  kill(): void;
+  exited: Promise<number>;
+}
+
+export interface AttachHandle {
+  onData(fn: (stream: 'stdout' | 'stderr', data: Buffer) => void): void;
+  write(data: Buffer): void;
+  resize(rows: number, cols: number): void;
+  closeStdin(): void;
+  pause(): void;
+  resume(): void;
+  close(): void;
+  /** resolves with the exit code when the container exits while attached; rejects if the socket fails */
+  exited: Promise<number>;
+  /** resolves once connected (the monitor releases a parked init then) */
+  connected: Promise<void>;
+}
+
+export interface HelperPort {
+  startContainer(bundleDir: string, stateDir: string): Promise<{ pid: number; monitorPid: number }>;
+  exec(o: { pid: number; process: object; cgroupProcs: string[]; tty: boolean }): ExecHandle;
+  attach(stateDir: string): AttachHandle;
+}

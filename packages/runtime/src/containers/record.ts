@@ -1,0 +1,55 @@
+// The stored shape of a container: what was asked (spec), what it resolved to (config), and its
+// last known state. Persisted as JSON in the metadata DB; the monitor's files are the truth for
+// running containers and are folded in by the service.
+import type { RunSpecParsed } from '@berth/shared';
+
+export interface ResolvedConfig {
+  entrypoint: string[] | null;
+  cmd: string[];
+  args: string[];
+  env: string[];
+  workingDir: string;
+  user: string;
+  hostname: string;
+  stopSignal: string;
+  tty: boolean;
+  openStdin: boolean;
+}
+
+export interface ContainerStateRecord {
+  status: 'created' | 'running' | 'exited' | 'dead';
+  pid: number | null;
+  monitorPid: number | null;
+  startedAt: string | null;
+  finishedAt: string | null;
+  exitCode: number | null;
+  oomKilled: boolean;
+  restartCount: number;
+  error: string | null;
+}
+
+export interface ContainerRecord {
+  id: string;
+  name: string;
+  image: string; // as the user named it
+  imageId: string;
+  chainIds: string[];
+  spec: RunSpecParsed;
+  config: ResolvedConfig;
+  createdAt: string;
+  state: ContainerStateRecord;
+}
+
+export function initialState(): ContainerStateRecord {
+  return {
+    status: 'created',
+    pid: null,
+    monitorPid: null,
+    startedAt: null,
+    finishedAt: null,
+    exitCode: null,
+    oomKilled: false,
+    restartCount: 0,
+    error: null,
+  };
+}

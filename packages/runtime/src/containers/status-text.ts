@@ -1,0 +1,28 @@
+// "Up 3 minutes", "Exited (0) 2 seconds ago" — the STATUS column people know from `docker ps`.
+import type { ContainerStateRecord } from './record';
+
+export function humanDuration(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  if (s < 1) return 'Less than a second';
+  if (s < 60) return `${s} second${s === 1 ? '' : 's'}`;
+  const m = Math.round(s / 60);
+  if (m < 60) return m === 1 ? 'About a minute' : `${m} minutes`;
+  const h = Math.round(m / 60);
+  if (h < 48) return h === 1 ? 'About an hour' : `${h} hours`;
+  const d = Math.round(h / 24);
+  if (d < 14) return `${d} days`;
+  return `${Math.round(d / 7)} weeks`;
+}
+
+export function statusText(st: ContainerStateRecord, now = Date.now()): string {
+  switch (st.status) {
+    case 'created':
+      return 'Created';
+    case 'running':
+      return `Up ${humanDuration(now - Date.parse(st.startedAt ?? new Date(now).toISOString()))}`;
+    case 'exited':
+      return `Exited (${st.exitCode ?? 0}) ${humanDuration(now - Date.parse(st.finishedAt ?? new Date(now).toISOString()))} ago`;
+    case 'dead':
+      return 'Dead';
+  }
+}

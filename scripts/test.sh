@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Installs what Berth needs (idempotently, like up.sh) and runs every test: unit tests, the root
+# integration tests on the real runtime, and the dashboard's end-to-end test in Chromium.
+# Run as root: root tests fail (never skip) without it.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+
+export NEXT_TELEMETRY_DISABLED=1 TURBO_TELEMETRY_DISABLED=1 PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
+echo "==> typecheck" >&2
+node_modules/.bin/tsc -p packages/shared && node_modules/.bin/tsc -p packages/runtime && node_modules/.bin/tsc -p apps/agent
+
+mapfile -t files < <(find packages apps -path '*/node_modules' -prune -o -path '*/.next' -prune -o -type f \( -name '*.test.ts' -o -name '*.test.tsx' \) -print | sort)
+echo "==> ${#files[@]} test files" >&2
+exec node --import tsx --test --test-reporter=spec --test-concurrency=1 "${files[@]}"
