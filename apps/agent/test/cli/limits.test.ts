@@ -34,8 +34,8 @@ describe('limits and stats (real cgroups, as root)', () => {
         const s = (await client.trpc.containers.statsAll.query())[id];
         return s && s.pids >= 20 ? s : undefined;
       });
-      assert.equal(sample.pids, 20);
-      assert.equal(sample.pidsLimit, 20);
+      assert.equal(sample!.pids, 20);
+      assert.equal(sample!.pidsLimit, 20);
       assert.match(agent.ok(['ps']), new RegExp(name), 'the container itself survives');
     } finally {
       client.close();

@@ -316,8 +316,10 @@ export class ImageService {
       const layers: LayerDescriptor[] = [];
       for (const [i, lp] of entry.layers.entries()) {
         if (!src.has(lp)) throw invalid(`${src.description} is missing layer ${lp}`);
-        const { head, stream } = await sniff(src.open(lp), 8);
+        const raw = src.open(lp);
+        const { head, stream } = await sniff(raw, 8);
         stream.destroy();
+        raw.destroy();
         const compression = detectCompression(head);
         const size = src.size(lp);
         const claimedHex = hexFromPath(lp);

@@ -22,7 +22,9 @@ export interface TarFile {
 export async function tarBuffer(files: TarFile[]): Promise<Buffer> {
   const pack = tar.pack();
   const chunks: Buffer[] = [];
-  pack.on('data', (c: Buffer) => chunks.push(c));
+  pack.on('data', (c: unknown) => {
+    chunks.push(c as Buffer);
+  });
   const done = new Promise<void>((res, rej) => {
     pack.on('end', () => res());
     pack.on('error', rej);

@@ -1,0 +1,133 @@
+// End to end: Debian's Chromium drives a running web + REAL agent pair (started by the caller).
+//   BERTH_WEB_URL=http://127.0.0.1:3000 BERTH_ADMIN_PASSWORD=... npm run test:e2e -w @berth/web
+// The agent must have busybox:1.37.0-musl loaded.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+
+process.env.PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD = '1';
+const WEB = (process.env.BERTH_WEB_URL ?? 'http://127.0.0.1:3000').replace(/\/+$/, '');
+const PASSWORD = process.env.BERTH_ADMIN_PASSWORD ?? '';
+const IMAGE = process.env.BERTH_E2E_IMAGE ?? 'busybox:1.37.0-musl';
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const name = `e2e-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 6)}`;
+
+let userDataDir = '';
+let context: BrowserContext | undefined;
+let page: Page;
+let removed = false;
+
+before(async () => {
+  assert.ok(PASSWORD, 'set BERTH_ADMIN_PASSWORD to the admin password of the running web server');
+  userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-e2e-chromium-'));
+  context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    viewport: { width: 1280, height: 900 },
+  });
+  context.setDefaultTimeout(20_000);
+  page = context.pages()[0] ?? (await context.newPage());
+  page.on('pageerror', (e) => console.log(`[browser error] ${e.message}`));
+});
+
+after(async () => {
+  if (context && !removed) {
+    // the test failed midway: remove the container through the web's agent API (force)
+    try {
+      const res = await context.request.post(`${WEB}/api/agent/trpc/containers.remove`, {
+        headers: { origin: WEB, 'content-type': 'application/json' },
+        data: { id: name, force: true },
+      });
+      console.log(`cleanup: remove ${name} → http ${res.status()}`);
+    } catch (e) {
+      console.log(`cleanup failed: ${(e as Error).message}`);
+    }
+  }
+  await context?.close();
+  if (userDataDir) fs.rmSync(userDataDir, { recursive: true, force: true });
+});
+
+async function shot(label: string) {
+  try {
+    fs.mkdirSync('test-results', { recursive: true });
+    await page.screenshot({ path: path.join('test-results', `${label}.png`), fullPage: true });
+  } catch {
+    /* best effort */
+  }
+}
+
+test('log in, run a container, see its logs, use its terminal, stop and remove it', { timeout: 180_000 }, async (t) => {
+  try {
+    await t.test('login', async () => {
+      await page.goto(`${WEB}/containers`);
+      await page.waitForURL(/\/login$/);
+      await page.getByTestId('login-username').fill('admin');
+      await page.getByTestId('login-password').fill(PASSWORD);
+      await page.getByTestId('login-submit').click();
+      await page.waitForURL(/\/containers$/);
+      assert.match((await page.getByTestId('nav-user').textContent()) ?? '', /admin/);
+    });
+
+    await t.test('run', async () => {
+      await page.locator(`[data-testid=run-image] option[value="${IMAGE}"]`).waitFor({ state: 'attached' });
+      await page.getByTestId('run-image').selectOption(IMAGE);
+      await page.getByTestId('run-name').fill(name);
+      await page.getByTestId('run-command').fill(`sh -c 'while true; do date; sleep 1; done'`);
+      await page.getByTestId('run-submit').click();
+      const row = page.locator(`[data-testid=container-row][data-name="${name}"]`);
+      await row.waitFor({ timeout: 30_000 }).catch(async (e) => {
+        const err = await page.getByTestId('run-error').textContent().catch(() => null);
+        throw new Error(`container row did not appear${err ? `; run error: ${err}` : ''}: ${(e as Error).message}`);
+      });
+      await page.locator(`[data-testid=container-row][data-name="${name}"][data-state=running]`).waitFor({ timeout: 30_000 });
+    });
+
+    await t.test('logs', async () => {
+      await page.locator(`[data-testid=container-row][data-name="${name}"] [data-testid=container-link]`).click();
+      await page.waitForURL(/\/containers\/[^/]+$/);
+      const year = new RegExp(`${new Date().getUTCFullYear()}|${new Date().getFullYear()}`);
+      await page.getByTestId('log-view').locator('.log-line', { hasText: year }).first().waitFor({ timeout: 30_000 });
+    });
+
+    await t.test('terminal', async () => {
+      await page.getByTestId('tab-terminal').click();
+      await page.getByTestId('terminal').locator('.xterm').waitFor();
+      await page.waitForFunction(() => document.querySelector('[data-testid=terminal-status]')?.textContent === 'open', null, { timeout: 20_000 });
+      // give the shell a moment to print its prompt, then type
+      await page.getByTestId('terminal').locator('.xterm-rows').filter({ hasText: /\S/ }).waitFor({ timeout: 10_000 }).catch(() => {});
+      await page.getByTestId('terminal').click();
+      await page.keyboard.type('echo term-ok');
+      await page.keyboard.press('Enter');
+      // the output line is exactly "term-ok" (the echoed command line also contains it)
+      await page.waitForFunction(
+        () => [...document.querySelectorAll('[data-testid=terminal] .xterm-rows > div')].some((r) => r.textContent?.trim() === 'term-ok'),
+        null,
+        { timeout: 20_000 },
+      );
+    });
+
+    await t.test('stop', async () => {
+      await page.getByTestId('action-stop').click();
+      await page.waitForFunction(() => document.querySelector('[data-testid=container-state]')?.textContent === 'exited', null, { timeout: 60_000 });
+    });
+
+    await t.test('remove', async () => {
+      await page.getByTestId('action-remove').click();
+      await page.waitForURL(/\/containers$/, { timeout: 30_000 });
+      removed = true;
+      await page.getByTestId('containers-table').waitFor();
+      await page.waitForFunction((n) => !document.querySelector(`[data-testid=container-row][data-name="${n}"]`), name, { timeout: 20_000 });
+      // and it stays gone after a fresh load
+      await page.reload();
+      await page.getByTestId('containers-table').locator('tbody tr').first().waitFor();
+      assert.equal(await page.locator(`[data-testid=container-row][data-name="${name}"]`).count(), 0);
+    });
+  } catch (e) {
+    await shot(`dashboard-failure-${name}`);
+    throw e;
+  }
+});
