@@ -8,6 +8,8 @@ const config: NextConfig = {
   poweredByHeader: false,
   // gzip would buffer the SSE streams the tRPC proxy relays
   compress: false,
+  // dev only: let browsers on these hosts load dev assets (hot reload); BERTH_DEV_ORIGINS adds more
+  allowedDevOrigins: ['127.0.0.1', 'localhost', ...(process.env.BERTH_DEV_ORIGINS?.split(',').filter(Boolean) ?? [])],
 };
 
 export default config;

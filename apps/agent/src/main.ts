@@ -30,6 +30,8 @@ async function main() {
     rt.close();
     process.exit(0);
   };
+  // one failed request must never take the daemon (and every terminal) down with it
+  process.on('unhandledRejection', (e) => log('error', `unhandled rejection: ${e instanceof Error ? e.stack : String(e)}`));
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
 }

@@ -1,8 +1,8 @@
 'use client';
 import { useState, type FormEvent } from 'react';
 
-export function LoginForm() {
-  const [error, setError] = useState('');
+export function LoginForm({ initialError = '' }: { initialError?: string }) {
+  const [error, setError] = useState(initialError);
   const [busy, setBusy] = useState(false);
   async function submit(e: FormEvent<HTMLFormElement>) {
     e.preventDefault();
@@ -28,7 +28,7 @@ export function LoginForm() {
     }
   }
   return (
-    <form className="card login-form" onSubmit={submit}>
+    <form className="card login-form" onSubmit={submit} method="post" action="/api/auth/login">
       <label>
         Username
         <input name="username" autoComplete="username" required data-testid="login-username" defaultValue="" />

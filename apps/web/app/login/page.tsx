@@ -4,12 +4,12 @@ import { LoginForm } from '@/components/login-form';
 
 export const dynamic = 'force-dynamic';
 
-export default async function LoginPage() {
+export default async function LoginPage({ searchParams }: { searchParams: Promise<{ error?: string }> }) {
   if (await currentUser()) redirect('/containers');
   return (
     <main className="login">
       <h1>⚓ Berth</h1>
-      <LoginForm />
+      <LoginForm initialError={(await searchParams).error ? 'wrong username or password' : ''} />
     </main>
   );
 }

@@ -134,6 +134,9 @@ static int relay(pid_t child, int master, bool have_control)
   char buf[65536];
   if (master >= 0)
     set_nonblock(master, true);
+  /* the child may have exited before SIGCHLD was blocked: its signal is then gone */
+  if (waitpid(child, &status, WNOHANG) == child)
+    exited = true;
   for (;;) {
     struct pollfd p[4] = {{.fd = sfd, .events = POLLIN},
                           {.fd = ctl, .events = POLLIN},

@@ -36,7 +36,7 @@ interface ExitInfo {
 export class ContainerService {
   private readonly waiters = new Map<string, Set<(code: number) => void>>();
   private timer: NodeJS.Timeout | undefined;
-  private readonly busy = new Map<string, Promise<unknown>>();
+  private readonly busy = new Map<string, Promise<void>>();
 
   constructor(private readonly d: ContainerServiceDeps) {}
 
@@ -215,8 +215,13 @@ export class ContainerService {
       this.ensureWatching();
     } catch (e) {
       await this.d.cgroups.remove(id).catch(() => {});
-      rec.state.error = e instanceof Error ? e.message : String(e);
-      this.d.store.update(rec);
+      if (rec.spec.autoRemove) {
+        // --rm: a container that could not start leaves nothing behind
+        this.destroy(id);
+      } else {
+        rec.state.error = e instanceof Error ? e.message : String(e);
+        this.d.store.update(rec);
+      }
       throw e instanceof BerthError ? e : wrap(e, `starting container ${rec.name}`);
     }
   }
@@ -274,11 +279,16 @@ export class ContainerService {
       const cur = this.d.store.tryGet(rec.id);
       if (!cur) return;
       await this.d.cgroups.remove(rec.id).catch(() => {});
-      // Record first: a crash after this leaves only directories, which reconcile deletes.
-      this.d.store.delete(rec.id);
-      fs.rmSync(this.stateDir(rec.id), { recursive: true, force: true });
-      fs.rmSync(this.dir(rec.id), { recursive: true, force: true });
+      this.destroy(rec.id);
     });
+  }
+
+  /** Deletes a stopped container's record and files. */
+  private destroy(id: string) {
+    // Record first: a crash after this leaves only directories, which reconcile deletes.
+    this.d.store.delete(id);
+    fs.rmSync(this.stateDir(id), { recursive: true, force: true });
+    fs.rmSync(this.dir(id), { recursive: true, force: true });
   }
 
   // ---- exec / attach ------------------------------------------------------------------------
@@ -429,8 +439,13 @@ export class ContainerService {
   /** One lifecycle operation at a time per container. */
   private exclusive<T>(id: string, fn: () => Promise<T>): Promise<T> {
     const prev = this.busy.get(id) ?? Promise.resolve();
-    const next = prev.catch(() => {}).then(fn);
-    const tracked = next.finally(() => {
+    const next = prev.then(fn);
+    // the map holds a promise that never rejects: callers see `next`'s failure, nobody else
+    const tracked: Promise<void> = next.then(
+      () => {},
+      () => {},
+    );
+    void tracked.then(() => {
       if (this.busy.get(id) === tracked) this.busy.delete(id);
     });
     this.busy.set(id, tracked);

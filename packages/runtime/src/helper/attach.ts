@@ -28,7 +28,7 @@ export class AttachClient extends EventEmitter {
   /** Resolves once connected; rejects when the socket cannot be reached. */
   readonly connected: Promise<void>;
   private readonly socket: net.Socket;
-  private buf = Buffer.alloc(0);
+  private buf: Buffer = Buffer.alloc(0);
   private queue: AttachChunk[] = [];
   private waiters: ((r: IteratorResult<AttachChunk>) => void)[] = [];
   private ended = false;

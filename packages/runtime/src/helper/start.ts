@@ -4,7 +4,7 @@ import { internal } from '../errors';
 import { runHelper } from './run-helper';
 
 export async function startContainer(bundleDir: string, stateDir: string): Promise<{ pid: number; monitorPid: number }> {
-  const r = await runHelper(['start', '--bundle', bundleDir, '--state', stateDir], { what: `start container in ${bundleDir}` });
+  const r = await runHelper(['start', '--bundle', bundleDir, '--state', stateDir], { what: `starting container` });
   const v = JSON.parse(r.stdout.trim()) as { pid?: unknown; monitorPid?: unknown };
   if (typeof v.pid !== 'number' || typeof v.monitorPid !== 'number') throw internal(`start container: bad helper output ${r.stdout}`);
   return { pid: v.pid, monitorPid: v.monitorPid };

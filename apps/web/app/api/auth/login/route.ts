@@ -10,24 +10,27 @@ export async function POST(req: Request): Promise<Response> {
   if (!originAllowed(req.headers.get('origin'), req.headers.get('host'))) {
     return Response.json({ message: 'cross-origin request refused' }, { status: 403 });
   }
+  // JSON from the login form's script; a plain form post when scripts have not loaded
+  const isForm = (req.headers.get('content-type') ?? '').startsWith('application/x-www-form-urlencoded');
   let username = '';
   let password = '';
   try {
-    const body = (await req.json()) as { username?: unknown; password?: unknown };
+    const body = isForm ? Object.fromEntries(await req.formData()) : ((await req.json()) as Record<string, unknown>);
     username = typeof body.username === 'string' ? body.username.trim() : '';
     password = typeof body.password === 'string' ? body.password : '';
   } catch {
     return Response.json({ message: 'request body must be JSON {username, password}' }, { status: 400 });
   }
-  if (!username || !password) return Response.json({ message: 'username and password are required' }, { status: 400 });
+  const fail = (status: number, message: string) =>
+    isForm ? new Response(null, { status: 303, headers: { location: '/login?error=1' } }) : Response.json({ message }, { status });
+  if (!username || !password) return fail(400, 'username and password are required');
   const result = await login(await getStore(), username, password);
   if (!result) {
     await audit(undefined, 'auth.login', username, '', 'bad credentials');
-    return Response.json({ message: 'wrong username or password' }, { status: 401 });
+    return fail(401, 'wrong username or password');
   }
   await audit(result.user, 'auth.login', username, '', 'ok');
-  return Response.json(
-    { username: result.user.username, role: result.user.role },
-    { headers: { 'set-cookie': sessionCookie(result.sessionId, result.expires, loadConfig().secureCookies) } },
-  );
+  const cookie = sessionCookie(result.sessionId, result.expires, loadConfig().secureCookies);
+  if (isForm) return new Response(null, { status: 303, headers: { location: '/containers', 'set-cookie': cookie } });
+  return Response.json({ username: result.user.username, role: result.user.role }, { headers: { 'set-cookie': cookie } });
 }
