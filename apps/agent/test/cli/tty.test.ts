@@ -29,7 +29,7 @@ describe('interactive terminals (real pty via tmux, as root)', () => {
     const env = `BERTH_AGENT_URL=${agent.url} BERTH_TOKEN=${agent.token}`;
     const name = agent.name('it');
     tmux('new-session', '-d', '-s', session, '-x', '120', '-y', '40', `env ${env} ${berth} run -it --rm --name ${name} busybox:1.37.0-musl sh; echo CLI-EXIT=$?; sleep 30`);
-    await eventually('the shell prompt', () => /[#$] $/m.test(screen()));
+    await eventually('the shell prompt', () => /[#$]\s*$/m.test(screen()));
     tmux('send-keys', '-t', session, 'echo h""i', 'Enter');
     await eventually('hi to be printed', () => /^hi$/m.test(screen()));
     tmux('send-keys', '-t', session, 'stty size', 'Enter');

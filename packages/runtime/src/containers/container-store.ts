@@ -23,7 +23,8 @@ export class ContainerStore {
 
   find(idOrName: string): ContainerRecord {
     const key = idOrName.startsWith('/') ? idOrName.slice(1) : idOrName;
-    if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}$/.test(key)) throw invalid(`invalid container name or id: ${JSON.stringify(idOrName)}`);
+    // a string that cannot be a name (an image reference, say) names no container
+    if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}$/.test(key)) throw notFound(`no such container: ${idOrName}`);
     const byName = this.db.select().from(containers).where(eq(containers.name, key)).all();
     if (byName.length === 1) return JSON.parse(byName[0].record) as ContainerRecord;
     if (/^[a-f0-9]+$/.test(key)) {

@@ -2,6 +2,7 @@
 // [stream u8][0][0][0][len u32 BE] + payload (1 stdout, 2 stderr, 3 exit with exit.json).
 // Frames to it: [op u8][len u32 BE] + payload (0 stdin, 1 resize, 2 signal, 3 close stdin).
 import { EventEmitter } from 'node:events';
+import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { BerthError } from '../errors';
@@ -36,7 +37,21 @@ export class AttachClient extends EventEmitter {
   constructor(stateDir: string) {
     super();
     const sock = path.join(stateDir, 'attach.sock');
-    this.socket = net.connect(sock);
+    // Unix socket paths stop at 108 bytes; reach the socket through a short /proc/self/fd path
+    // to its directory instead, so deep data roots work too.
+    let dirFd: number | undefined;
+    try {
+      dirFd = fs.openSync(stateDir, fs.constants.O_RDONLY | fs.constants.O_DIRECTORY);
+    } catch {
+      /* connect below reports the missing socket */
+    }
+    this.socket = net.connect(dirFd !== undefined ? `/proc/self/fd/${dirFd}/attach.sock` : sock);
+    const closeDir = () => {
+      if (dirFd !== undefined) fs.closeSync(dirFd);
+      dirFd = undefined;
+    };
+    this.socket.once('connect', closeDir);
+    this.socket.once('error', closeDir);
     this.connected = new Promise((resolve, reject) => {
       this.socket.once('connect', () => resolve());
       this.socket.once('error', (e) => reject(new BerthError('unavailable', `attach ${sock}: ${e.message}`)));
