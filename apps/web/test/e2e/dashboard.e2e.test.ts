@@ -1,16 +1,20 @@
-// End to end: Debian's Chromium drives a running web + REAL agent pair (started by the caller).
+// End to end: Debian's Chromium drives the dashboard and a REAL agent. Without BERTH_WEB_URL the
+// test starts both itself (as root, on private ports and data roots, busybox loaded); with it,
+// it uses that running stack:
 //   BERTH_WEB_URL=http://127.0.0.1:3000 BERTH_ADMIN_PASSWORD=... npm run test:e2e -w @berth/web
-// The agent must have busybox:1.37.0-musl loaded.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { startStack, type Stack } from './stack';
+import { requireRoot } from '../../../agent/test/helpers/test-agent';
 
 process.env.PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD = '1';
-const WEB = (process.env.BERTH_WEB_URL ?? 'http://127.0.0.1:3000').replace(/\/+$/, '');
-const PASSWORD = process.env.BERTH_ADMIN_PASSWORD ?? '';
+let WEB = (process.env.BERTH_WEB_URL ?? '').replace(/\/+$/, '');
+let PASSWORD = process.env.BERTH_ADMIN_PASSWORD ?? '';
+let stack: Stack | undefined;
 const IMAGE = process.env.BERTH_E2E_IMAGE ?? 'busybox:1.37.0-musl';
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const name = `e2e-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 6)}`;
@@ -21,6 +25,12 @@ let page: Page;
 let removed = false;
 
 before(async () => {
+  if (!WEB) {
+    requireRoot();
+    stack = await startStack();
+    WEB = stack.webUrl;
+    PASSWORD = stack.password;
+  }
   assert.ok(PASSWORD, 'set BERTH_ADMIN_PASSWORD to the admin password of the running web server');
   userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-e2e-chromium-'));
   context = await chromium.launchPersistentContext(userDataDir, {
@@ -49,6 +59,7 @@ after(async () => {
   }
   await context?.close();
   if (userDataDir) fs.rmSync(userDataDir, { recursive: true, force: true });
+  await stack?.dispose();
 });
 
 async function shot(label: string) {

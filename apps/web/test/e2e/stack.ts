@@ -1,0 +1,86 @@
+// A real agent and the real (production-built) dashboard on private ports and data roots, for
+// the end-to-end test when no running stack is given with BERTH_WEB_URL.
+import { spawn, type ChildProcess } from 'node:child_process';
+import crypto from 'node:crypto';
+import net from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { TestAgent, repoRoot } from '../../../agent/test/helpers/test-agent';
+
+const webDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as net.AddressInfo;
+      s.close(() => resolve(port));
+    });
+    s.on('error', reject);
+  });
+}
+
+export interface Stack {
+  webUrl: string;
+  password: string;
+  agent: TestAgent;
+  dispose(): Promise<void>;
+}
+
+export async function startStack(): Promise<Stack> {
+  const agent = new TestAgent();
+  await agent.start();
+  agent.loadBundledImages(['musl']);
+  const port = await freePort();
+  const password = crypto.randomBytes(12).toString('hex');
+  let web: ChildProcess | undefined;
+  let out = '';
+  try {
+    web = spawn(process.execPath, ['--import', path.join(repoRoot, 'node_modules/tsx/dist/loader.mjs'), 'server.ts'], {
+      cwd: webDir,
+      env: {
+        ...agent.env,
+        NODE_ENV: 'production',
+        NEXT_TELEMETRY_DISABLED: '1',
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        BERTH_ADMIN_PASSWORD: password,
+        BERTH_WEB_DB: path.join(agent.root, 'web.db'),
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    web.stdout!.on('data', (d) => (out = (out + d).slice(-4000)));
+    web.stderr!.on('data', (d) => (out = (out + d).slice(-4000)));
+    const url = `http://127.0.0.1:${port}`;
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      if (web.exitCode !== null) throw new Error(`the dashboard exited with ${web.exitCode}:\n${out}`);
+      try {
+        const res = await fetch(`${url}/login`);
+        if (res.ok) break;
+      } catch {
+        /* not listening yet */
+      }
+      if (Date.now() > deadline) throw new Error(`the dashboard did not start in 60s (is it built? scripts/setup.sh builds it):\n${out}`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    return {
+      webUrl: url,
+      password,
+      agent,
+      async dispose() {
+        if (web && web.exitCode === null) {
+          const exited = new Promise((r) => web!.once('exit', r));
+          web.kill('SIGTERM');
+          await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+          if (web.exitCode === null) web.kill('SIGKILL');
+        }
+        await agent.dispose();
+      },
+    };
+  } catch (e) {
+    web?.kill('SIGKILL');
+    await agent.dispose();
+    throw e;
+  }
+}
