@@ -70,7 +70,8 @@ describe('limits and stats (real cgroups, as root)', () => {
         );
       });
       const last = samples[samples.length - 1];
-      assert.ok(last.cpuPercent > 20 && last.cpuPercent < 80, `a 0.5-CPU busy loop shows about 50%: ${last.cpuPercent}`);
+      // the quota caps it near 50%; a loaded 2-core machine may give it less, never much more
+      assert.ok(last.cpuPercent > 5 && last.cpuPercent < 65, `a 0.5-CPU busy loop shows at most about 50%: ${last.cpuPercent}`);
       assert.ok(last.memoryBytes > 0);
       assert.equal(last.memoryLimitBytes, 64 * 1024 * 1024);
       // the numbers come from the container's own cgroup

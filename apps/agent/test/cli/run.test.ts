@@ -62,8 +62,10 @@ describe('berth run (real runtime, as root)', () => {
     agent.ok(['rm', '-f', name]);
   });
 
-  test('--network none shows only lo', () => {
+  test('--network none shows only lo, and lo is up', () => {
     assert.equal(agent.ok(['run', '--rm', '--network', 'none', 'busybox:1.37.0-musl', 'ls', '/sys/class/net']), 'lo\n');
+    const ping = agent.cli(['run', '--rm', '--network', 'none', 'busybox:1.37.0-musl', 'ping', '-c', '1', '-W', '2', '127.0.0.1']);
+    assert.equal(ping.code, 0, ping.stdout + ping.stderr);
   });
 
   test("the host's files outside the image are not visible", () => {

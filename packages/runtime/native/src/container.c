@@ -10,6 +10,8 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/ioctl.h>
+#include <net/if.h>
 #include <unistd.h>
 
 #include "container.h"
@@ -103,6 +105,22 @@ static int setup_stdio(const struct init_stdio *io)
   return 0;
 }
 
+/* A new network namespace starts with lo down; Docker's containers see it up (127.0.0.1 works). */
+static int loopback_up(void)
+{
+  cleanup_fd int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (fd < 0)
+    return berr(errno, "socket for lo");
+  struct ifreq ifr = {0};
+  strncpy(ifr.ifr_name, "lo", IFNAMSIZ - 1);
+  if (ioctl(fd, SIOCGIFFLAGS, &ifr) < 0)
+    return berr(errno, "get flags of lo");
+  ifr.ifr_flags |= IFF_UP;
+  if (ioctl(fd, SIOCSIFFLAGS, &ifr) < 0)
+    return berr(errno, "bring lo up");
+  return 0;
+}
+
 static int init_setup(const struct spec *s, int sync_fd, const struct init_stdio *io, int *code)
 {
   struct sync_msg m;
@@ -122,6 +140,9 @@ static int init_setup(const struct spec *s, int sync_fd, const struct init_stdio
     return berr(errno, "unshare cgroup namespace");
 
   if (!s->process.terminal && setup_stdio(io) < 0)
+    return -1;
+  const struct ns_spec *net = spec_namespace(s, CLONE_NEWNET);
+  if (net && !net->path && loopback_up() < 0)
     return -1;
 
   cleanup_fd int rootfd = -1;
