@@ -21,11 +21,11 @@ alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
 if alive "$BERTH_RUN/agent.pid"; then
   echo "agent already running (pid $(cat "$BERTH_RUN/agent.pid"))"
 else
-  nohup node --import "$repo/node_modules/tsx/dist/loader.mjs" "$repo/apps/agent/src/main.ts" >>"$LOGS/agent.log" 2>&1 </dev/null &
+  setsid node --import "$repo/node_modules/tsx/dist/loader.mjs" "$repo/apps/agent/src/main.ts" >>"$LOGS/agent.log" 2>&1 </dev/null &
   echo $! > "$BERTH_RUN/agent.pid"
 fi
 for i in $(seq 1 100); do
-  if [ -f "$BERTH_ROOT/agent.token" ] && curl -fsS -o /dev/null -H "Authorization: Bearer $(cat "$BERTH_ROOT/agent.token")" "http://$BERTH_AGENT_ADDR/trpc/system.info"; then break; fi
+  if [ -f "$BERTH_ROOT/agent.token" ] && curl -fs -m 5 -o /dev/null -H "Authorization: Bearer $(cat "$BERTH_ROOT/agent.token")" "http://$BERTH_AGENT_ADDR/trpc/system.info"; then break; fi
   if ! alive "$BERTH_RUN/agent.pid"; then echo "the agent failed to start; see $LOGS/agent.log:" >&2; tail -20 "$LOGS/agent.log" >&2; exit 1; fi
   sleep 0.2
 done
@@ -39,11 +39,12 @@ grep -q 'alpine *3.20' <<<"$have" || berth import -c 'CMD ["/bin/sh"]' "$IMAGES/
 if alive "$BERTH_RUN/web.pid"; then
   echo "dashboard already running (pid $(cat "$BERTH_RUN/web.pid"))"
 else
-  (cd apps/web && PORT=$PORT NODE_ENV=production nohup node --import "$repo/node_modules/tsx/dist/loader.mjs" server.ts >>"$LOGS/web.log" 2>&1 </dev/null &
-   echo $! > "$BERTH_RUN/web.pid")
+  # exec: the pid file names the server itself; no shell stays behind holding our stdout
+  (cd apps/web && PORT=$PORT NODE_ENV=production exec setsid node --import "$repo/node_modules/tsx/dist/loader.mjs" server.ts) >>"$LOGS/web.log" 2>&1 </dev/null &
+  echo $! > "$BERTH_RUN/web.pid"
 fi
 for i in $(seq 1 150); do
-  if curl -fsS -o /dev/null "http://127.0.0.1:$PORT/login"; then break; fi
+  if curl -fs -m 5 -o /dev/null "http://127.0.0.1:$PORT/login"; then break; fi
   if ! alive "$BERTH_RUN/web.pid"; then echo "the dashboard failed to start; see $LOGS/web.log:" >&2; tail -20 "$LOGS/web.log" >&2; exit 1; fi
   sleep 0.2
 done
