@@ -9,6 +9,15 @@ export interface FlagDef {
 
 export class UsageError extends Error {}
 
+/** `--help` on any command: lists the flags it takes (main prints it and exits 0). */
+export class HelpRequest extends Error {}
+
+function helpText(defs: FlagDef[]): string {
+  if (defs.length === 0) return 'this command takes no flags';
+  const lines = defs.map((d) => `  ${d.short ? `-${d.short}, ` : '    '}--${d.long}${d.type === 'bool' ? '' : d.type === 'list' ? ' VALUE (repeatable)' : ' VALUE'}`);
+  return `flags:\n${lines.join('\n')}`;
+}
+
 export interface Parsed {
   flags: Record<string, string | boolean | string[] | undefined>;
   positionals: string[];
@@ -25,6 +34,7 @@ export function parseArgs(argv: string[], defs: FlagDef[], opts: { stopAtPositio
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
+    if (a === '--help' && !byLong.has('help')) throw new HelpRequest(helpText(defs));
     if (a === '--') {
       positionals.push(...argv.slice(i + 1));
       break;
