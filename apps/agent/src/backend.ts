@@ -7,9 +7,16 @@ import type {
   ImageSummary,
   LoadResult,
   LogLine,
+  HistoryEntry,
+  ImageLayer,
+  ImageProgress,
+  PruneResult,
+  RegistryAuth,
+  SearchResult,
   RunSpec,
   StatsSample,
 } from '@berth/shared';
+import type { NetworkVolumeBackend } from './network-backend';
 
 export interface ExecSpec {
   cmd: string[];
@@ -41,7 +48,7 @@ export interface LogQuery {
   after?: number; // cursor: resume after this record
 }
 
-export interface Backend {
+export interface Backend extends NetworkVolumeBackend {
   info(): Promise<{ version: string; hostname: string; cgroupVersion: 1 | 2; containers: number; running: number; images: number; dataRoot: string }>;
 
   listImages(): Promise<ImageSummary[]>;
@@ -49,6 +56,17 @@ export interface Backend {
   removeImage(ref: string, force: boolean): Promise<{ untagged: string[]; deleted: string[] }>;
   loadImages(source: string | NodeJS.ReadableStream): Promise<LoadResult>;
   importImage(source: string | NodeJS.ReadableStream, ref: string, cmd?: string[]): Promise<{ id: string }>;
+  // registries and archives (issue 4): see image-registry-backend.ts
+  pullImage(req: { ref: string; platform?: string; auth?: RegistryAuth }, signal?: AbortSignal): AsyncIterable<ImageProgress>;
+  pushImage(req: { ref: string; auth?: RegistryAuth }, signal?: AbortSignal): AsyncIterable<ImageProgress>;
+  tagImage(source: string, target: string): Promise<{ id: string; tag: string }>;
+  imageHistory(ref: string): Promise<HistoryEntry[]>;
+  imageLayers(ref: string): Promise<ImageLayer[]>;
+  pruneImages(all: boolean): Promise<PruneResult>;
+  searchImages(term: string, limit?: number, auth?: RegistryAuth): Promise<SearchResult[]>;
+  registryLogin(server: string, auth: RegistryAuth): Promise<{ server: string }>;
+  /** resolves the images (failing before any byte) and returns a writer for the archive */
+  saveImages(refs: string[], format: 'docker-archive' | 'oci-archive'): Promise<{ write(out: NodeJS.WritableStream): Promise<void> }>;
 
   listContainers(all: boolean): Promise<ContainerSummary[]>;
   inspectContainer(idOrName: string): Promise<ContainerInspect>;
@@ -57,7 +75,7 @@ export interface Backend {
   stopContainer(idOrName: string, timeoutSeconds?: number): Promise<void>;
   restartContainer(idOrName: string, timeoutSeconds?: number): Promise<void>;
   killContainer(idOrName: string, signal?: string): Promise<void>;
-  removeContainer(idOrName: string, force: boolean): Promise<void>;
+  removeContainer(idOrName: string, force: boolean, opts?: { volumes?: boolean }): Promise<void>;
   waitContainer(idOrName: string, signal?: AbortSignal): Promise<{ exitCode: number }>;
 
   logs(idOrName: string, query: LogQuery, signal?: AbortSignal): AsyncIterable<LogLine>;

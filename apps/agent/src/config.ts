@@ -9,6 +9,12 @@ const Env = z.object({
     .regex(/^[^:]+:\d+$/, 'BERTH_AGENT_ADDR must be host:port')
     .default('127.0.0.1:7471'),
   BERTH_TOKEN: z.string().min(16, 'BERTH_TOKEN must be at least 16 characters').optional(),
+  /** comma-separated registries (host or host:port) reachable over plain http; loopback always is */
+  BERTH_INSECURE_REGISTRIES: z.string().optional(),
+  /** keeps this agent's bridges and iptables chains apart from other agents' on the host */
+  BERTH_NET_TAG: z.string().regex(/^[a-z0-9]{0,5}$/, 'BERTH_NET_TAG must be up to 5 characters a-z0-9').optional(),
+  /** the default bridge network's subnet */
+  BERTH_BRIDGE_SUBNET: z.string().optional(),
 });
 
 export interface AgentConfig {
@@ -17,6 +23,9 @@ export interface AgentConfig {
   host: string;
   port: number;
   token?: string;
+  insecureRegistries: string[];
+  networkTag?: string;
+  bridgeSubnet?: string;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AgentConfig {
@@ -28,5 +37,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AgentConfig {
     host: e.BERTH_AGENT_ADDR.slice(0, i),
     port: Number(e.BERTH_AGENT_ADDR.slice(i + 1)),
     token: e.BERTH_TOKEN,
+    insecureRegistries: (e.BERTH_INSECURE_REGISTRIES ?? '').split(',').map((s) => s.trim()).filter(Boolean),
+    networkTag: e.BERTH_NET_TAG,
+    bridgeSubnet: e.BERTH_BRIDGE_SUBNET,
   };
 }

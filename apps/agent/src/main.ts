@@ -17,8 +17,8 @@ async function main() {
   }
   const cfg = loadConfig();
   const token = ensureToken(cfg.root, cfg.token);
-  const rt = await createRuntime({ root: cfg.root, run: cfg.run, log });
-  const server = await startAgentServer({ backend: runtimeBackend(rt), token, host: cfg.host, port: cfg.port });
+  const rt = await createRuntime({ root: cfg.root, run: cfg.run, log, networkTag: cfg.networkTag, bridgeSubnet: cfg.bridgeSubnet });
+  const server = await startAgentServer({ backend: runtimeBackend(rt, { insecureRegistries: cfg.insecureRegistries }), token, host: cfg.host, port: cfg.port });
   log('info', `berth agent listening on ${server.url} (data root ${cfg.root}, cgroup v${rt.cgroups.version})`);
 
   let stopping = false;

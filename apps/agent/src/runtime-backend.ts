@@ -5,13 +5,16 @@ import type { Runtime } from '@berth/runtime';
 import { readLogs } from '@berth/runtime';
 import { BerthError } from '@berth/runtime/errors';
 import type { AttachHandle, ExecHandle } from '@berth/runtime/containers/ports';
+import { networkVolumeBackend } from './network-backend';
 import type { Backend, ExecSpec, TerminalProcess } from './backend';
+import { imageRegistryBackend, type RegistryBackendOptions } from './image-registry-backend';
 
 export const VERSION = '0.1.0';
 
-export function runtimeBackend(rt: Runtime): Backend {
+export function runtimeBackend(rt: Runtime, opts: RegistryBackendOptions = {}): Backend {
   const c = rt.containers;
   return {
+    ...imageRegistryBackend(rt, opts),
     async info() {
       const all = c.list(true);
       return {
@@ -41,7 +44,8 @@ export function runtimeBackend(rt: Runtime): Backend {
     stopContainer: (id, t) => c.stop(id, t),
     restartContainer: (id, t) => c.restart(id, t),
     killContainer: (id, s) => c.kill(id, s),
-    removeContainer: (id, f) => c.remove(id, f),
+    removeContainer: (id, f, o) => c.remove(id, f, o),
+    ...networkVolumeBackend(rt),
     async waitContainer(id, signal) {
       const rec = c.find(id);
       return { exitCode: await c.waitExit(rec.id, signal) };

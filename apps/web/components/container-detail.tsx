@@ -8,6 +8,7 @@ import { ContainerActions } from './container-actions';
 import { LogsPanel } from './logs-panel';
 import { StatsPanel } from './stats-panel';
 import { TerminalPanel } from './terminal-panel';
+import { PublishedPorts } from './published-ports';
 
 const tabs = ['Logs', 'Stats', 'Inspect', 'Terminal'] as const;
 type Tab = (typeof tabs)[number];
@@ -75,6 +76,15 @@ export function ContainerDetail({ id, canMutate }: { id: string; canMutate: bool
       {c && (
         <p className="muted mono small">
           {c.id} · {c.image} · {c.command}
+        </p>
+      )}
+      {c && c.state === 'running' && <PublishedPorts ports={c.networkSettings?.ports ?? []} />}
+      {c && (Object.keys(c.networkSettings?.networks ?? {}).length > 0 || (c.mounts ?? []).length > 0) && (
+        <p className="muted small" data-testid="container-net-mounts">
+          {Object.entries(c.networkSettings?.networks ?? {})
+            .map(([name, n]) => `${name}: ${n.ipAddress}`)
+            .join(' · ')}
+          {(c.mounts ?? []).length > 0 && ` · mounts: ${(c.mounts ?? []).map((m) => `${m.name ? m.name.slice(0, 24) : m.source} → ${m.destination}${m.rw ? '' : ' (ro)'}`).join(', ')}`}
         </p>
       )}
       <div className="tabs" role="tablist">

@@ -36,6 +36,7 @@ export function ContainersView({ canMutate }: { canMutate: boolean }) {
             <th>Image</th>
             <th>Command</th>
             <th>Status</th>
+            <th>Ports</th>
             <th className="num">CPU</th>
             <th className="num">Memory</th>
             {canMutate && <th>Actions</th>}
@@ -60,6 +61,9 @@ export function ContainersView({ canMutate }: { canMutate: boolean }) {
                   {c.command}
                 </td>
                 <td>{c.status}</td>
+                <td className="mono small" data-testid="container-row-ports">
+                  {(c.ports ?? []).map((p) => `${p.hostPort}→${p.containerPort}/${p.protocol}`).join(', ')}
+                </td>
                 <td className="num">{s && c.state === 'running' ? formatPercent(s.cpuPercent) : '—'}</td>
                 <td className="num">
                   {s && c.state === 'running'
@@ -85,14 +89,14 @@ export function ContainersView({ canMutate }: { canMutate: boolean }) {
           })}
           {list.data?.length === 0 && (
             <tr>
-              <td colSpan={8} className="muted empty">
+              <td colSpan={9} className="muted empty">
                 No containers{all ? '' : ' running'}.
               </td>
             </tr>
           )}
           {list.isPending && (
             <tr>
-              <td colSpan={8} className="muted empty">
+              <td colSpan={9} className="muted empty">
                 Loading…
               </td>
             </tr>

@@ -3,12 +3,15 @@ import { useRef, useState } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTRPC, errorMessage } from '@/lib/client/trpc';
 import { formatBytes } from '@/lib/parse/units';
+import { ImageDetail, PullPanel, SearchPanel } from './image-registry';
 
 export function ImagesView({ canMutate }: { canMutate: boolean }) {
   const trpc = useTRPC();
   const qc = useQueryClient();
   const images = useQuery(trpc.images.list.queryOptions(undefined, { refetchInterval: 10_000 }));
   const [error, setError] = useState('');
+  const [picked, setPicked] = useState('');
+  const [detail, setDetail] = useState<string | null>(null);
   const remove = useMutation(
     trpc.images.remove.mutationOptions({
       onSuccess: () => {
@@ -25,6 +28,8 @@ export function ImagesView({ canMutate }: { canMutate: boolean }) {
         <h1>Images</h1>
       </div>
       {canMutate && <LoadImage onLoaded={() => void qc.invalidateQueries({ queryKey: trpc.images.pathKey() })} />}
+      {canMutate && <PullPanel key={picked} initialRef={picked} onPulled={() => void qc.invalidateQueries({ queryKey: trpc.images.pathKey() })} />}
+      <SearchPanel onPick={setPicked} />
       {(error || images.error) && (
         <p className="error" role="alert" data-testid="images-error">
           {error || errorMessage(images.error)}
@@ -37,6 +42,7 @@ export function ImagesView({ canMutate }: { canMutate: boolean }) {
             <th>ID</th>
             <th className="num">Size</th>
             <th>Created</th>
+            <th>Layers</th>
             {canMutate && <th>Actions</th>}
           </tr>
         </thead>
@@ -47,6 +53,11 @@ export function ImagesView({ canMutate }: { canMutate: boolean }) {
               <td className="mono">{img.id.replace(/^sha256:/, '').slice(0, 12)}</td>
               <td className="num">{formatBytes(img.size)}</td>
               <td>{img.created ? new Date(img.created).toLocaleString() : '—'}</td>
+              <td>
+                <button className="btn btn-small" onClick={() => setDetail(detail === (img.repoTags[0] ?? img.id) ? null : (img.repoTags[0] ?? img.id))} data-testid="image-details">
+                  Details
+                </button>
+              </td>
               {canMutate && (
                 <td>
                   <button
@@ -63,13 +74,14 @@ export function ImagesView({ canMutate }: { canMutate: boolean }) {
           ))}
           {images.data?.length === 0 && (
             <tr>
-              <td colSpan={5} className="muted empty">
+              <td colSpan={6} className="muted empty">
                 No images. Load a tar exported with <code>docker save</code> or an OCI layout tar.
               </td>
             </tr>
           )}
         </tbody>
       </table>
+      {detail && <ImageDetail key={detail} imageRef={detail} canMutate={canMutate} onChanged={() => void qc.invalidateQueries({ queryKey: trpc.images.pathKey() })} />}
     </div>
   );
 }

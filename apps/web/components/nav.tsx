@@ -15,6 +15,8 @@ export function Nav({ username, role }: { username: string; role: string }) {
       <nav>
         {link('/containers', 'Containers')}
         {link('/images', 'Images')}
+        {link('/networks', 'Networks')}
+        {link('/volumes', 'Volumes')}
       </nav>
       <span className="spacer" />
       <span className="user" data-testid="nav-user">

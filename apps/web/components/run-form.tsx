@@ -2,12 +2,12 @@
 // The Run form: builds a RunSpec from what the user typed and calls containers.run (detached).
 import { useState, type FormEvent } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import type { RunSpec } from '@berth/shared';
+import { parsePublish, parseVolumeFlag, type RunSpec } from '@berth/shared';
 import { useTRPC, errorMessage } from '@/lib/client/trpc';
 import { splitCommand } from '@/lib/parse/split-command';
 import { parseCpus, parseEnvLines, parseMemory } from '@/lib/parse/units';
 
-export function buildRunSpec(f: { image: string; name: string; command: string; env: string; memory: string; cpus: string; network: string }): RunSpec {
+export function buildRunSpec(f: { image: string; name: string; command: string; env: string; memory: string; cpus: string; network: string; ports?: string; volumes?: string }): RunSpec {
   const spec: RunSpec = { image: f.image.trim() };
   if (!spec.image) throw new Error('choose an image');
   if (f.name.trim()) spec.name = f.name.trim();
@@ -16,7 +16,12 @@ export function buildRunSpec(f: { image: string; name: string; command: string; 
   if (env.length) spec.env = env;
   if (f.memory.trim()) spec.memoryBytes = parseMemory(f.memory);
   if (f.cpus.trim()) spec.nanoCpus = parseCpus(f.cpus);
-  if (f.network === 'none' || f.network === 'host' || f.network === 'bridge') spec.network = f.network;
+  if (f.network.trim()) spec.network = f.network.trim();
+  // -p and -v syntax, one or more separated by spaces, commas or new lines
+  const ports = (f.ports ?? '').split(/[\s,]+/).filter(Boolean);
+  if (ports.length) spec.publish = ports.flatMap((p) => parsePublish(p));
+  const volumes = (f.volumes ?? '').split(/\n+/).map((v) => v.trim()).filter(Boolean);
+  if (volumes.length) spec.mounts = volumes.map((v) => parseVolumeFlag(v));
   return spec;
 }
 
@@ -24,6 +29,7 @@ export function RunForm() {
   const trpc = useTRPC();
   const qc = useQueryClient();
   const images = useQuery(trpc.images.list.queryOptions());
+  const networks = useQuery(trpc.networks.list.queryOptions());
   const [error, setError] = useState('');
   const [done, setDone] = useState('');
   const run = useMutation(
@@ -52,6 +58,8 @@ export function RunForm() {
         memory: get('memory'),
         cpus: get('cpus'),
         network: get('network'),
+        ports: get('ports'),
+        volumes: get('volumes'),
       });
     } catch (err) {
       setError((err as Error).message);
@@ -100,11 +108,26 @@ export function RunForm() {
         </label>
         <label>
           Network
-          <select name="network" defaultValue="none" data-testid="run-network">
-            <option value="none">none</option>
+          <select name="network" defaultValue="bridge" data-testid="run-network">
             <option value="bridge">bridge</option>
+            <option value="none">none</option>
             <option value="host">host</option>
+            {(networks.data ?? [])
+              .filter((n) => !n.builtin)
+              .map((n) => (
+                <option key={n.id} value={n.name}>
+                  {n.name}
+                </option>
+              ))}
           </select>
+        </label>
+        <label>
+          Publish ports
+          <input name="ports" placeholder="e.g. 8080:80 53:53/udp" className="mono" data-testid="run-ports" />
+        </label>
+        <label className="wide">
+          Volumes (one per line: NAME:/path[:ro] or /host/path:/path[:ro])
+          <textarea name="volumes" rows={2} className="mono" data-testid="run-volumes" />
         </label>
         <div className="wide row">
           <button type="submit" className="btn btn-primary" disabled={run.isPending} data-testid="run-submit">

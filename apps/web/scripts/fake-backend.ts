@@ -4,6 +4,7 @@ import { EventEmitter } from 'node:events';
 import crypto from 'node:crypto';
 import type { Backend, ExecSpec, TerminalProcess } from '../../agent/src/backend';
 import type { ContainerInspect, ContainerSummary, ImageSummary, LogLine, RunSpec } from '@berth/shared';
+import type { NetworkCreate, NetworkInspect, NetworkSummary, VolumeCreate, VolumeSummary } from '@berth/shared';
 import { BerthError } from '@berth/runtime/errors';
 
 interface FakeContainer {
@@ -205,6 +206,99 @@ export class FakeBackend implements Backend {
   async attach(idOrName: string, _opts?: { start?: boolean; rows?: number; cols?: number }): Promise<TerminalProcess> {
     this.find(idOrName);
     return fakeShell({ cmd: ['sh'], tty: true });
+  }
+
+  // ---- registries and archives (issue 4): not in the fake ----
+  pullImage(): AsyncIterable<never> {
+    throw new BerthError('not_implemented', 'pull is not implemented in the fake');
+  }
+  pushImage(): AsyncIterable<never> {
+    throw new BerthError('not_implemented', 'push is not implemented in the fake');
+  }
+  async tagImage(): Promise<never> {
+    throw new BerthError('not_implemented', 'tag is not implemented in the fake');
+  }
+  async imageHistory(): Promise<never> {
+    throw new BerthError('not_implemented', 'history is not implemented in the fake');
+  }
+  async imageLayers(): Promise<never> {
+    throw new BerthError('not_implemented', 'layers are not implemented in the fake');
+  }
+  async pruneImages(): Promise<never> {
+    throw new BerthError('not_implemented', 'image prune is not implemented in the fake');
+  }
+  async searchImages(): Promise<never> {
+    throw new BerthError('not_implemented', 'search is not implemented in the fake');
+  }
+  async registryLogin(): Promise<never> {
+    throw new BerthError('not_implemented', 'login is not implemented in the fake');
+  }
+  async saveImages(): Promise<never> {
+    throw new BerthError('not_implemented', 'save is not implemented in the fake');
+  }
+
+  // ---- networks and volumes (issue 5): in memory ----
+  networks: NetworkSummary[] = [
+    { id: digest('bridge').slice(7), name: 'bridge', driver: 'bridge', bridge: 'berth0', subnet: '10.88.0.0/16', gateway: '10.88.0.1', createdAt: new Date().toISOString(), builtin: true, containers: 0 },
+    { id: digest('host').slice(7), name: 'host', driver: 'host', bridge: null, subnet: null, gateway: null, createdAt: new Date().toISOString(), builtin: true, containers: 0 },
+    { id: digest('none').slice(7), name: 'none', driver: 'null', bridge: null, subnet: null, gateway: null, createdAt: new Date().toISOString(), builtin: true, containers: 0 },
+  ];
+  volumes: VolumeSummary[] = [];
+  private findNetwork(idOrName: string) {
+    const n = this.networks.find((x) => x.name === idOrName || x.id.startsWith(idOrName));
+    if (!n) throw new BerthError('not_found', `network ${idOrName} not found`);
+    return n;
+  }
+  async listNetworks() {
+    return this.networks;
+  }
+  async inspectNetwork(idOrName: string): Promise<NetworkInspect> {
+    return { ...this.findNetwork(idOrName), labels: {}, endpoints: [] };
+  }
+  async createNetwork(req: NetworkCreate): Promise<NetworkInspect> {
+    if (this.networks.some((n) => n.name === req.name)) throw new BerthError('already_exists', `network with name ${req.name} already exists`);
+    const id = digest(req.name + Date.now()).slice(7);
+    this.networks.push({ id, name: req.name, driver: 'bridge', bridge: `br-${id.slice(0, 12)}`, subnet: req.subnet ?? '10.89.0.0/24', gateway: req.gateway ?? '10.89.0.1', createdAt: new Date().toISOString(), builtin: false, containers: 0 });
+    return this.inspectNetwork(id);
+  }
+  async removeNetwork(idOrName: string) {
+    const n = this.findNetwork(idOrName);
+    if (n.builtin) throw new BerthError('failed_precondition', `${n.name} is a pre-defined network and cannot be removed`);
+    this.networks = this.networks.filter((x) => x !== n);
+  }
+  async pruneNetworks() {
+    const removed = this.networks.filter((n) => !n.builtin).map((n) => n.name);
+    this.networks = this.networks.filter((n) => n.builtin);
+    return { removed };
+  }
+  async connectNetwork(): Promise<void> {
+    throw new BerthError('not_implemented', 'network connect is not implemented in the fake');
+  }
+  async disconnectNetwork(): Promise<void> {
+    throw new BerthError('not_implemented', 'network disconnect is not implemented in the fake');
+  }
+  async listVolumes() {
+    return this.volumes;
+  }
+  async inspectVolume(name: string) {
+    const v = this.volumes.find((x) => x.name === name);
+    if (!v) throw new BerthError('not_found', `no such volume: ${name}`);
+    return v;
+  }
+  async createVolume(req: VolumeCreate) {
+    const name = req.name ?? digest(String(Date.now())).slice(7);
+    const v: VolumeSummary = { name, driver: 'local', mountpoint: `/fake/volumes/${name}/_data`, createdAt: new Date().toISOString(), anonymous: !req.name, labels: req.labels ?? {}, usedBy: [] };
+    this.volumes.push(v);
+    return v;
+  }
+  async removeVolume(name: string) {
+    await this.inspectVolume(name);
+    this.volumes = this.volumes.filter((v) => v.name !== name);
+  }
+  async pruneVolumes() {
+    const removed = this.volumes.map((v) => v.name);
+    this.volumes = [];
+    return { removed, reclaimedBytes: 0 };
   }
 }
 

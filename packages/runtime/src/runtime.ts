@@ -13,12 +13,19 @@ import { ContainerStore } from './containers/container-store';
 import { ContainerService } from './containers/container-service';
 import { StatsService } from './stats/stats-service';
 import { nativeHelper } from './helper/port';
+import { NetworkService, networkTag } from './network/network-service';
+import { VolumeService } from './volumes/volume-service';
+import { copyUp } from './helper/copyup';
 
 export interface RuntimeOptions {
   root?: string;
   run?: string;
   cgroups?: CgroupDriver;
   log?: (level: 'info' | 'warn' | 'error', msg: string) => void;
+  /** keeps this agent's bridges and chains apart from other agents' (default: derived from the root) */
+  networkTag?: string;
+  /** the default bridge's subnet (default: 10.88.0.0/16 when free, else a free /24) */
+  bridgeSubnet?: string;
 }
 
 export interface Runtime {
@@ -28,6 +35,8 @@ export interface Runtime {
   containers: ContainerService;
   stats: StatsService;
   cgroups: CgroupDriver;
+  networks: NetworkService;
+  volumes: VolumeService;
   close(): void;
 }
 
@@ -50,8 +59,31 @@ export async function createRuntime(opts: RuntimeOptions = {}): Promise<Runtime>
     tmpDir: paths.tmp,
     isImageInUse: (id) => store.imageInUse(id),
   });
-  const containers = new ContainerService({ paths, store, images, rootfs: snapshots, cgroups, helper, log: opts.log });
+  const containerView = (r: ReturnType<ContainerStore['all']>[number]) => ({
+    id: r.id,
+    name: r.name,
+    running: r.state.status === 'running',
+    pid: r.state.pid,
+    hostname: r.config.hostname,
+    network: r.spec.network ?? 'none',
+    dir: path.join(paths.containers, r.id),
+    mounts: r.mounts ?? [],
+  });
+  const networks = new NetworkService({
+    db,
+    runDir: paths.run,
+    tag: networkTag(paths.root, opts.networkTag),
+    defaultSubnet: opts.bridgeSubnet,
+    log: opts.log,
+    containers: { all: () => store.all().map(containerView), find: (idOrName) => containerView(store.find(idOrName)) },
+  });
+  const volumes = new VolumeService({ db, root: path.join(paths.root, 'volumes'), users: { all: () => store.all().map(containerView) }, copyUp, log: opts.log });
+  const containers = new ContainerService({ paths, store, images, rootfs: snapshots, cgroups, helper, network: networks, volumes, log: opts.log });
+  // bridges first (exits folded in by the containers' reconcile tear their networks down), then
+  // make the host's links and rules match exactly what the running containers need
+  await networks.init();
   await containers.reconcile();
+  await networks.reconcile();
   return {
     paths,
     db,
@@ -59,6 +91,8 @@ export async function createRuntime(opts: RuntimeOptions = {}): Promise<Runtime>
     containers,
     stats: new StatsService(cgroups),
     cgroups,
+    networks,
+    volumes,
     close() {
       containers.stopWatching();
       db.$client.close();

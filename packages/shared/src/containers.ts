@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ContainerMountView, ContainerNetworkSettings, MountSpec, PortBinding, PortSpec } from './networks';
 
 export const ContainerName = z
   .string()
@@ -7,7 +8,13 @@ export const ContainerName = z
 export const ContainerState = z.enum(['created', 'running', 'exited', 'dead']);
 export type ContainerState = z.infer<typeof ContainerState>;
 
-export const NetworkMode = z.enum(['none', 'host', 'bridge']);
+/** none | host | bridge | container:NAME|ID | the name of a user-defined network */
+export const NetworkMode = z
+  .string()
+  .regex(
+    /^(none|host|bridge|container:[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}|[a-zA-Z0-9][a-zA-Z0-9_.-]{0,63})$/,
+    'network must be none, host, bridge, container:NAME|ID or a network name',
+  );
 
 /** What `run` asks for. Every field is validated here, once, for CLI, API and dashboard alike. */
 export const RunSpec = z.object({
@@ -25,8 +32,25 @@ export const RunSpec = z.object({
   memoryBytes: z.number().int().min(6 * 1024 * 1024, 'memory limit must be at least 6MB').optional(),
   nanoCpus: z.number().int().positive('cpus must be positive').optional(),
   pidsLimit: z.number().int().positive('pids limit must be positive').optional(),
-  network: NetworkMode.default('none'),
+  network: NetworkMode.default('bridge'),
+  /** -p; hostPort absent = a free port */
+  publish: z.array(PortSpec).default([]),
+  /** -P: publish every port the image exposes on a free host port */
+  publishAll: z.boolean().default(false),
+  /** --network-alias: extra names on user-defined networks */
+  networkAliases: z.array(z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$/, 'alias must be a host name')).default([]),
+  /** -v, --mount, --tmpfs */
+  mounts: z.array(MountSpec).default([]),
   labels: z.record(z.string(), z.string()).default({}),
+  /** --privileged: every capability, no seccomp, no masked/read-only paths, every device, writable /sys */
+  privileged: z.boolean().default(false),
+  /** --cap-add / --cap-drop: NAME, CAP_NAME (any case) or ALL */
+  capAdd: z.array(z.string().regex(/^[a-zA-Z_]+$/, 'capability must be a name like NET_ADMIN or ALL')).default([]),
+  capDrop: z.array(z.string().regex(/^[a-zA-Z_]+$/, 'capability must be a name like NET_ADMIN or ALL')).default([]),
+  /** --security-opt: seccomp=unconfined|PROFILE-JSON (the CLI reads the file), no-new-privileges[=true|false] */
+  securityOpt: z.array(z.string().max(1024 * 1024, 'security option too long')).default([]),
+  /** --read-only: the root filesystem is mounted read-only */
+  readOnly: z.boolean().default(false),
 });
 export type RunSpec = z.input<typeof RunSpec>;
 export type RunSpecParsed = z.output<typeof RunSpec>;
@@ -44,6 +68,8 @@ export const ContainerSummary = z.object({
   finishedAt: z.string().nullable(),
   exitCode: z.number().int().nullable(),
   pid: z.number().int().nullable(),
+  /** published ports while running */
+  ports: z.array(PortBinding).optional(),
 });
 export type ContainerSummary = z.infer<typeof ContainerSummary>;
 
@@ -70,8 +96,16 @@ export const ContainerInspect = ContainerSummary.extend({
     pidsLimit: z.number().int(),
     networkMode: z.string(),
     autoRemove: z.boolean(),
+    privileged: z.boolean().optional(),
+    readonlyRootfs: z.boolean().optional(),
+    capAdd: z.array(z.string()).optional(),
+    capDrop: z.array(z.string()).optional(),
+    /** seccomp=PROFILE-JSON is shown as "seccomp=<custom profile>" to keep inspect short */
+    securityOpt: z.array(z.string()).optional(),
   }),
   logPath: z.string(),
+  networkSettings: ContainerNetworkSettings.optional(),
+  mounts: z.array(ContainerMountView).optional(),
 });
 export type ContainerInspect = z.infer<typeof ContainerInspect>;
 

@@ -20,6 +20,7 @@ export const ImageConfig = z.object({
   stopSignal: z.string().optional(),
   labels: z.record(z.string(), z.string()).default({}),
   exposedPorts: z.array(z.string()).default([]),
+  volumes: z.array(z.string()).default([]), // the image's VOLUME paths (anonymous volumes at run)
 });
 export type ImageConfig = z.infer<typeof ImageConfig>;
 

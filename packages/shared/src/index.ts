@@ -2,3 +2,5 @@ export * from './errors';
 export * from './images';
 export * from './containers';
 export * from './terminal';
+export * from './registry';
+export * from './networks';

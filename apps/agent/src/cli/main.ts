@@ -2,12 +2,16 @@
 // Errors print one line naming the problem; exit codes follow Docker (125 for engine errors
 // before a container ran, the container's own code otherwise).
 import { TRPCClientError } from '@trpc/client';
-import { UsageError } from './args';
+import { HelpRequest, UsageError } from './args';
 import { defaultContext, type CliContext } from './context';
 import { AgentError } from '../client';
 import * as C from './commands/containers';
 import * as I from './commands/images';
 import * as R from './commands/run';
+import * as G from './commands/registry';
+import * as A from './commands/image-archive';
+import { networkCommands } from './commands/network';
+import { volumeCommands } from './commands/volume';
 
 type Command = (ctx: CliContext, argv: string[]) => Promise<number>;
 
@@ -16,6 +20,14 @@ const commands: Record<string, Command> = {
   load: I.load,
   import: I.importCmd,
   rmi: I.rmi,
+  pull: G.pull,
+  push: G.push,
+  login: G.login,
+  logout: G.logout,
+  search: G.search,
+  tag: A.tag,
+  history: A.history,
+  save: A.save,
   ps: C.ps,
   start: C.start,
   stop: C.stop,
@@ -35,14 +47,19 @@ const commands: Record<string, Command> = {
 };
 // `berth image ls`, `berth container ls` and friends
 const groups: Record<string, Record<string, Command>> = {
-  image: { ls: I.images, list: I.images, rm: I.rmi, load: I.load, import: I.importCmd, inspect: (c, a) => C.inspect(c, ['--type', 'image', ...a]) },
+  image: { ls: I.images, list: I.images, rm: I.rmi, load: I.load, import: I.importCmd, inspect: (c, a) => C.inspect(c, ['--type', 'image', ...a]), pull: G.pull, push: G.push, tag: A.tag, history: A.history, save: A.save, prune: A.prune },
+  network: networkCommands,
+  volume: volumeCommands,
   container: { ls: C.ps, list: C.ps, rm: C.rm, start: C.start, stop: C.stop, restart: C.restart, kill: C.kill, inspect: (c, a) => C.inspect(c, ['--type', 'container', ...a]), logs: C.logs, run: R.run, create: R.create, exec: R.exec },
 };
 
 const usage = `usage: berth COMMAND [OPTIONS]
 
 Containers:  run, create, start, stop, restart, kill, rm, ps, logs, exec, inspect, wait
-Images:      images, load, import, rmi, inspect
+Images:      images, load, import, rmi, inspect, pull, push, tag, history, save, search, image prune
+Registries:  login, logout
+Networks:    network create|ls|inspect|rm|prune|connect|disconnect
+Volumes:     volume create|ls|inspect|rm|prune
 Other:       info
 
 Run 'berth COMMAND --help' for a command's flags (they follow Docker's).
@@ -71,6 +88,10 @@ export async function main(argv: string[], ctx: CliContext): Promise<number> {
   try {
     return await cmd(ctx, args);
   } catch (e) {
+    if (e instanceof HelpRequest) {
+      ctx.out(`berth ${name}${cmd === commands[name] ? '' : ' ' + rest[0]}: ${e.message}\n`);
+      return 0;
+    }
     ctx.err(`berth ${name}: ${describe(e)}\n`);
     return name === 'run' || name === 'create' || name === 'exec' ? 125 : 1;
   }

@@ -78,6 +78,15 @@ export function createAgentClient(ep: AgentEndpoint) {
       ws.once('open', () => ws.send(JSON.stringify(params)));
       return ws;
     },
+    /** GETs a binary endpoint (/v1/images/save?...) and returns its body as a stream. */
+    async download(pathAndQuery: string): Promise<Readable> {
+      const res = await fetch(`${ep.url}${pathAndQuery}`, { headers });
+      if (!res.ok || !res.body) {
+        const json = (await res.json().catch(() => ({}))) as { code?: string; message?: string };
+        throw new AgentError(json.code ?? 'internal', json.message ?? `agent answered ${res.status}`);
+      }
+      return Readable.fromWeb(res.body as import('node:stream/web').ReadableStream);
+    },
     /** Streams a tar to an upload endpoint (/v1/images/load or /v1/images/import?...). */
     async upload(pathAndQuery: string, body: Readable): Promise<unknown> {
       const res = await fetch(`${ep.url}${pathAndQuery}`, {

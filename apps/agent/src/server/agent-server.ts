@@ -49,6 +49,16 @@ export async function startAgentServer(opts: { backend: Backend; token: string; 
       if (req.method === 'POST' && url.pathname === '/v1/images/load') {
         return sendJson(res, 200, await backend.loadImages(req));
       }
+      if (req.method === 'GET' && url.pathname === '/v1/images/save') {
+        // a tar stream; errors before the first byte are JSON, after it the connection is cut
+        const format = (url.searchParams.get('format') ?? 'docker-archive') as 'docker-archive' | 'oci-archive';
+        const saver = await backend.saveImages(url.searchParams.getAll('names'), format);
+        res.writeHead(200, { 'content-type': 'application/x-tar' });
+        await saver.write(res).catch((e) => {
+          res.destroy(e instanceof Error ? e : new Error(String(e)));
+        });
+        return;
+      }
       if (req.method === 'POST' && url.pathname === '/v1/images/import') {
         const ref = url.searchParams.get('ref');
         if (!ref) return sendJson(res, 400, { code: 'invalid_argument', message: 'import needs a ref query parameter' });

@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { NetworkService, networkTag } from '@berth/runtime/network/network-service';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const repoRoot = path.resolve(here, '../../../..');
@@ -113,8 +114,15 @@ export class TestAgent {
       }
     } finally {
       await this.stop().catch(() => {});
+      // the agent's bridges, chains and namespaces (named after its data root) go with it
+      await NetworkService.purgeHost(this.netTag, this.run).catch(() => {});
       fs.rmSync(path.dirname(this.root), { recursive: true, force: true });
     }
+  }
+
+  /** the tag in this agent's bridge and chain names (derived from its data root) */
+  get netTag(): string {
+    return networkTag(this.root);
   }
 
   get logs(): string {

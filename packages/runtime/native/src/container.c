@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -190,6 +191,12 @@ pid_t container_clone(const struct spec *s, int sync_fd, const struct init_stdio
   if (pid > 0)
     return pid;
 
+  /* Child: not dumpable until execve resets it, so a process already in the container cannot
+   * open this helper through /proc/PID/exe or read its memory (CVE-2019-5736, as runc). */
+  if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) {
+    sync_send(sync_fd, SYNC_ERROR, 1, "error", "prctl PR_SET_DUMPABLE failed");
+    _exit(1);
+  }
   /* Child: undo the monitor's signal setup, which would otherwise survive execve. */
   sigset_t all;
   sigemptyset(&all);

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -264,6 +265,12 @@ int cmd_exec(int argc, char **argv)
       log_line(2, "error", "exec: open %s: %s", cg[i], strerror(errno));
       return EXIT_SETUP;
     }
+  }
+  /* Not dumpable while it is inside the container's namespaces: its /proc/PID/exe and memory
+   * stay closed to the container's processes (CVE-2019-5736); execve makes the child dumpable. */
+  if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) {
+    log_line(2, "error", "exec: prctl PR_SET_DUMPABLE: %s", strerror(errno));
+    return EXIT_SETUP;
   }
   if (join_namespaces((pid_t)pid) < 0) {
     log_line(2, "error", "exec: %s", berr_msg());

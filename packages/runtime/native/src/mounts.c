@@ -193,6 +193,18 @@ int mounts_apply(const struct spec *s, int rootfd)
       if (!S_ISDIR(st.st_mode))
         kind = RESOLVE_CREATE_FILE;
     }
+    /* /proc, /sys and /dev must be the image's own directories: a symlink there would move the
+     * kernel filesystems (and the masked paths that cover them) elsewhere (CVE-2019-19921). */
+    if (strcmp(m->type, "proc") == 0 || strcmp(m->type, "sysfs") == 0 || strcmp(m->destination, "/dev") == 0 ||
+        strncmp(m->destination, "/dev/", 5) == 0) {
+      struct open_how how = {.flags = O_PATH | O_CLOEXEC, .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS};
+      int probe = (int)syscall(SYS_openat2, rootfd, m->destination, &how, sizeof how);
+      if (probe < 0 && errno == ELOOP)
+        return berr(0, "mount %s: the image has a symlink on that path: refusing to mount %s through it",
+                    m->destination, m->type);
+      if (probe >= 0)
+        close(probe);
+    }
     cleanup_fd int dst = -1;
     if (resolve_in_root(rootfd, m->destination, kind, &dst) < 0)
       return berr_ctx("mount %s", m->destination);

@@ -1,5 +1,6 @@
 /* Final process setup, run inside the container's root after its mounts. */
 #include <errno.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <linux/close_range.h>
 #include <stdio.h>
@@ -12,7 +13,9 @@
 
 #include "caps.h"
 #include "error.h"
+#include "mounts.h"
 #include "process.h"
+#include "seccomp.h"
 #include "user.h"
 #include "util.h"
 
@@ -73,15 +76,20 @@ int process_prepare(const struct process_spec *p, struct prepared_process *out, 
   if (user_resolve(p, &u) < 0)
     return -1;
 
-  /* cwd is created as root (like Docker's WORKDIR), then entered as the user. */
-  struct stat st;
-  if (stat(p->cwd, &st) < 0) {
-    if (errno != ENOENT)
-      return berr(errno, "stat cwd %s", p->cwd);
-    if (mkdir_p(p->cwd, 0755) < 0)
-      return berr_ctx("create cwd");
-  }
+  /* cwd is created as root (like Docker's WORKDIR), then entered as the user. It is resolved
+   * inside the root with openat2 (RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS): neither a symlink nor
+   * a /proc/self/fd/N magic link (a leaked fd, CVE-2024-21626) can put it outside. */
+  cleanup_fd int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (root < 0)
+    return berr(errno, "open /");
+  cleanup_fd int cwd = -1;
+  if (resolve_in_root(root, p->cwd, RESOLVE_CREATE_DIR, &cwd) < 0)
+    return berr_ctx("working directory %s", p->cwd);
 
+  /* Without no_new_privs, loading a filter needs CAP_SYS_ADMIN: load it while we still have
+   * it (runc does the same); with no_new_privs, load it as late as possible. */
+  if (p->seccomp && !p->no_new_privs && seccomp_apply(p->seccomp) < 0)
+    return -1;
   if (caps_drop_bounding(p) < 0)
     return -1;
   if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
@@ -94,10 +102,16 @@ int process_prepare(const struct process_spec *p, struct prepared_process *out, 
     return berr(errno, "setuid %u", (unsigned)u.uid);
   if (caps_apply(p) < 0)
     return -1;
-  if (chdir(p->cwd) < 0)
+  if (fchdir(cwd) < 0)
     return berr(errno, "chdir to cwd %s", p->cwd);
+  /* belt and braces: the kernel says "(unreachable)" for a cwd outside the root */
+  char here[4096];
+  if (getcwd(here, sizeof here) == NULL || here[0] != '/')
+    return berr(errno ? errno : ENOENT, "working directory %s is outside the container", p->cwd);
   if (p->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
     return berr(errno, "prctl PR_SET_NO_NEW_PRIVS");
+  if (p->seccomp && p->no_new_privs && seccomp_apply(p->seccomp) < 0)
+    return -1;
 
   /* Environment: the given one plus HOME when it is missing (as Docker does). */
   size_t n = 0;

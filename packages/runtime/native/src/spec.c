@@ -7,6 +7,7 @@
 
 #include "caps.h"
 #include "error.h"
+#include "seccomp.h"
 #include "spec.h"
 
 static int get_obj(json_t *parent, const char *key, const char *field, bool required, json_t **out)
@@ -129,6 +130,9 @@ int process_parse(json_t *p, const char *field, struct process_spec *out)
     snprintf(f, sizeof f, "%s.user", field);
     if (get_uint(user, "uid", f, &uid) < 0 || get_uint(user, "gid", f, &gid) < 0)
       return -1;
+    /* a wrapped id (4294967296 -> 0) would be root: refuse instead, as runc does */
+    if (uid > INT32_MAX || gid > INT32_MAX)
+      return berr(0, "config: %s: uids and gids must be in range 0-%d", f, INT32_MAX);
     out->uid = (uid_t)uid;
     out->gid = (gid_t)gid;
     json_t *ag = json_object_get(user, "additionalGids");
@@ -195,6 +199,10 @@ int process_parse(json_t *p, const char *field, struct process_spec *out)
     return -1;
   if (get_str(p, "berthUser", field, false, &out->berth_user) < 0)
     return -1;
+  if (get_obj(p, "seccomp", field, false, &out->seccomp) < 0)
+    return -1;
+  if (out->seccomp && seccomp_check(out->seccomp) < 0)
+    return berr_ctx("config: %s.seccomp", field);
   return 0;
 }
 
@@ -296,6 +304,13 @@ int spec_load(const char *path, struct spec *out)
     if (get_strv(linux_, "maskedPaths", "linux", &out->masked_paths) < 0 ||
         get_strv(linux_, "readonlyPaths", "linux", &out->readonly_paths) < 0)
       return -1;
+    json_t *sc;
+    if (get_obj(linux_, "seccomp", "linux", false, &sc) < 0)
+      return -1;
+    if (sc && seccomp_check(sc) < 0)
+      return berr_ctx("config: linux.seccomp");
+    if (sc)
+      out->process.seccomp = sc;
   } else {
     out->masked_paths = calloc(1, sizeof(char *));
     out->readonly_paths = calloc(1, sizeof(char *));

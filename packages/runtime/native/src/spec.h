@@ -40,6 +40,7 @@ struct process_spec {
   size_t n_rlimits;
   bool no_new_privs;
   const char *berth_user; /* "name[:group]" resolved in the container, or NULL */
+  json_t *seccomp;        /* OCI linux.seccomp (start) or the exec file's "seccomp"; NULL: none */
 };
 
 struct spec {

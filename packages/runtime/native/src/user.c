@@ -21,6 +21,14 @@ static bool is_numeric(const char *s, long long *v)
   return parse_int(s, v) == 0 && *v >= 0;
 }
 
+/* A number too big for an id would wrap (4294967296 becomes 0, root): refuse it, as runc does. */
+static int check_id(const char *s, long long v)
+{
+  if (v > INT32_MAX)
+    return berr(0, "invalid user %s: uids and gids must be in range 0-%d", s, INT32_MAX);
+  return 0;
+}
+
 /* Finds a passwd entry by name (name != NULL) or uid. Returns 1 found, 0 not found. */
 static int find_passwd(const char *name, uid_t uid, struct resolved_user *out, char *pw_name, size_t pw_name_size)
 {
@@ -98,6 +106,8 @@ int user_resolve(const struct process_spec *p, struct resolved_user *out)
     *group++ = '\0';
   long long v;
   if (is_numeric(buf, &v)) {
+    if (check_id(p->berth_user, v) < 0)
+      return -1;
     out->uid = (uid_t)v;
     out->gid = 0;
     struct resolved_user tmp;
@@ -109,8 +119,11 @@ int user_resolve(const struct process_spec *p, struct resolved_user *out)
     return berr(0, "unable to find user %s: no matching entries in passwd file", buf);
   }
   if (group && *group) {
-    if (is_numeric(group, &v))
+    if (is_numeric(group, &v)) {
+      if (check_id(p->berth_user, v) < 0)
+        return -1;
       out->gid = (gid_t)v;
+    }
     else if (!find_group(group, &out->gid))
       return berr(0, "unable to find group %s: no matching entries in group file", group);
   }

@@ -12,6 +12,8 @@ export interface CgroupLimits {
   cpuShares?: number;
   /** maximum number of tasks; 0 or -1 means unlimited */
   pidsLimit?: number;
+  /** device access: Docker's standard nodes only, or every device (--privileged); absent: untouched */
+  devices?: 'default' | 'all';
 }
 
 export interface CgroupStats {

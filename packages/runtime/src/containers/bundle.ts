@@ -3,6 +3,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { defaultSpec } from '../oci/default-spec';
+import { applySecurity, resolveSecurity } from '../oci/security';
+import type { OciMount } from '../oci/types';
 import type { ContainerRecord } from './record';
 
 export interface BundleExtras {
@@ -10,6 +12,11 @@ export interface BundleExtras {
   cgroupProcs: string[];
   logPath: string;
   waitForAttach: boolean;
+  /** set by the network service: join this namespace / share the host's */
+  netnsPath?: string;
+  hostNetwork?: boolean;
+  /** volumes, binds, tmpfs */
+  extraMounts?: OciMount[];
 }
 
 export function buildSpec(dir: string, rec: ContainerRecord, extras: BundleExtras) {
@@ -20,7 +27,9 @@ export function buildSpec(dir: string, rec: ContainerRecord, extras: BundleExtra
     cwd: rec.config.workingDir,
     hostname: rec.config.hostname,
     terminal: rec.config.tty,
-    hostNetwork: rec.spec.network === 'host',
+    hostNetwork: extras.hostNetwork ?? rec.spec.network === 'host',
+    netnsPath: extras.netnsPath,
+    extraMounts: extras.extraMounts,
     hostnamePath: path.join(dir, 'hostname'),
     hostsPath: path.join(dir, 'hosts'),
     resolvConfPath: path.join(dir, 'resolv.conf'),
@@ -33,6 +42,9 @@ export function buildSpec(dir: string, rec: ContainerRecord, extras: BundleExtra
     waitForAttach: extras.waitForAttach,
     ...(rec.config.user ? { user: rec.config.user } : {}),
   };
+  // --privileged, --cap-add/--cap-drop, --security-opt, --read-only (records from before these
+  // options parse to Docker's defaults)
+  applySecurity(spec, resolveSecurity(rec.spec));
   return spec;
 }
 

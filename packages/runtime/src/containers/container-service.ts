@@ -15,7 +15,10 @@ import { resolveConfig } from './resolve-config';
 import { parseSignal, signalNumber } from './signals';
 import { statusText } from './status-text';
 import { writeBundle } from './bundle';
+import { resolveSecurity } from '../oci/security';
 import type { AttachHandle, ExecHandle, HelperPort, ImagePort, RootfsPort } from './ports';
+import type { NetworkService } from '../network/network-service';
+import { VolumeService } from '../volumes/volume-service';
 
 export interface ContainerServiceDeps {
   paths: RuntimePaths;
@@ -24,6 +27,9 @@ export interface ContainerServiceDeps {
   rootfs: RootfsPort;
   cgroups: CgroupDriver;
   helper: HelperPort;
+  /** bridge/user networks, published ports (absent: only none and host work) */
+  network?: NetworkService;
+  volumes?: VolumeService;
   log?: (level: 'info' | 'warn' | 'error', msg: string) => void;
 }
 
@@ -77,6 +83,7 @@ export class ContainerService {
       finishedAt: r.state.finishedAt,
       exitCode: r.state.status === 'exited' || r.state.status === 'dead' ? r.state.exitCode : null,
       pid: r.state.status === 'running' ? r.state.pid : null,
+      ...(this.d.network && r.state.status === 'running' ? { ports: this.d.network.ports(r.id) } : {}),
     };
   }
 
@@ -106,8 +113,15 @@ export class ContainerService {
         pidsLimit: r.spec.pidsLimit ?? 0,
         networkMode: r.spec.network,
         autoRemove: r.spec.autoRemove,
+        privileged: r.spec.privileged ?? false,
+        readonlyRootfs: r.spec.readOnly ?? false,
+        capAdd: r.spec.capAdd ?? [],
+        capDrop: r.spec.capDrop ?? [],
+        securityOpt: (r.spec.securityOpt ?? []).map((o) => (/^seccomp[=:]\s*\{/.test(o) ? 'seccomp=<custom profile>' : o)),
       },
       logPath: this.logPath(r.id),
+      ...(this.d.network ? { networkSettings: this.d.network.settings(r.id) } : {}),
+      mounts: (r.mounts ?? []).map((m) => ({ type: m.type, ...(m.name ? { name: m.name } : {}), source: m.source, destination: m.target, rw: !m.readOnly })),
     };
   }
 
@@ -126,8 +140,8 @@ export class ContainerService {
       throw invalid(parsed.error.issues.map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message)).join('; '));
     }
     const spec: RunSpecParsed = parsed.data;
-    if (spec.network === 'bridge') {
-      throw new BerthError('not_implemented', 'network mode bridge is not available yet: use --network none or --network host');
+    if (!this.d.network && spec.network !== 'none' && spec.network !== 'host') {
+      throw new BerthError('not_implemented', `network mode ${spec.network} needs the network service: use --network none or --network host`);
     }
     const image = await this.d.images.resolve(spec.image);
     if (spec.name && this.d.store.nameTaken(spec.name)) {
@@ -138,7 +152,11 @@ export class ContainerService {
     const name = spec.name ?? generateName((n) => this.d.store.nameTaken(n));
     const hostname = spec.hostname ?? id.slice(0, 12);
     const config = resolveConfig(spec, image.config, hostname);
+    resolveSecurity(spec); // a bad --cap-add or --security-opt fails here, before anything exists
     const warnings: string[] = [];
+    // every check before anything is made: a refused run leaves nothing behind
+    if (this.d.network) warnings.push(...(await this.d.network.validate(spec, image.config.exposedPorts ?? [])));
+    this.d.volumes?.validate(spec);
 
     // Disk first, then the record: a crash in between leaves a directory that reconcile removes.
     const dir = this.dir(id);
@@ -158,11 +176,23 @@ export class ContainerService {
       config,
       createdAt: new Date().toISOString(),
       state: initialState(),
+      exposedPorts: image.config.exposedPorts ?? [],
     };
     try {
       this.d.store.insert(rec);
     } catch (e) {
       fs.rmSync(dir, { recursive: true, force: true });
+      throw e;
+    }
+    try {
+      this.d.network?.onCreate(id, spec);
+      if (this.d.volumes) {
+        const lowerDirs = lowerDirsOf(this.d.rootfs.mounts(image.chainIds, path.join(dir, 'upper'), path.join(dir, 'work')));
+        rec.mounts = await this.d.volumes.prepare(spec, { volumes: image.config.volumes ?? [], lowerDirs });
+        this.d.store.update(rec);
+      }
+    } catch (e) {
+      this.destroy(id, true);
       throw e;
     }
     return { id, name, warnings };
@@ -188,16 +218,20 @@ export class ContainerService {
       memorySwapBytes: rec.spec.memoryBytes ? rec.spec.memoryBytes * 2 : undefined,
       nanoCpus: rec.spec.nanoCpus,
       pidsLimit: rec.spec.pidsLimit,
+      devices: rec.spec.privileged ? 'all' : 'default',
     };
     try {
       await this.d.cgroups.create(id, limits);
       const dir = this.dir(id);
       const rootfsMount = this.d.rootfs.mounts(rec.chainIds, path.join(dir, 'upper'), path.join(dir, 'work'));
+      const net = this.d.network ? await this.d.network.setup(id, rec.spec, rec.exposedPorts ?? []) : undefined;
       writeBundle(dir, rec, {
         rootfsMount,
         cgroupProcs: this.d.cgroups.procsFiles(id),
         logPath: this.logPath(id),
         waitForAttach: opts.waitForAttach ?? false,
+        ...(net ? { netnsPath: net.netnsPath, hostNetwork: net.hostNetwork } : {}),
+        extraMounts: VolumeService.ociMounts(rec.mounts ?? []),
       });
       const { pid, monitorPid } = await this.d.helper.startContainer(dir, stateDir);
       rec.state = {
@@ -215,9 +249,10 @@ export class ContainerService {
       this.ensureWatching();
     } catch (e) {
       await this.d.cgroups.remove(id).catch(() => {});
+      await this.d.network?.teardown(id).catch((err) => this.d.log?.('warn', `network teardown of ${id}: ${err}`));
       if (rec.spec.autoRemove) {
         // --rm: a container that could not start leaves nothing behind
-        this.destroy(id);
+        this.destroy(id, true);
       } else {
         rec.state.error = e instanceof Error ? e.message : String(e);
         this.d.store.update(rec);
@@ -266,7 +301,7 @@ export class ContainerService {
   }
 
   // ---- remove -------------------------------------------------------------------------------
-  async remove(idOrName: string, force: boolean): Promise<void> {
+  async remove(idOrName: string, force: boolean, opts: { volumes?: boolean } = {}): Promise<void> {
     const rec = this.find(idOrName);
     if (rec.state.status === 'running') {
       if (!force) throw conflict(`cannot remove running container ${rec.name}: stop the container before removing or force remove`);
@@ -279,14 +314,18 @@ export class ContainerService {
       const cur = this.d.store.tryGet(rec.id);
       if (!cur) return;
       await this.d.cgroups.remove(rec.id).catch(() => {});
-      this.destroy(rec.id);
+      await this.d.network?.teardown(rec.id).catch(() => {});
+      this.destroy(rec.id, opts.volumes ?? false);
     });
   }
 
   /** Deletes a stopped container's record and files. */
-  private destroy(id: string) {
+  private destroy(id: string, removeAnonymousVolumes = false) {
+    const mounts = this.d.store.tryGet(id)?.mounts ?? [];
     // Record first: a crash after this leaves only directories, which reconcile deletes.
     this.d.store.delete(id);
+    this.d.network?.onRemove(id);
+    this.d.volumes?.onContainerRemoved(mounts, removeAnonymousVolumes);
     fs.rmSync(this.stateDir(id), { recursive: true, force: true });
     fs.rmSync(this.dir(id), { recursive: true, force: true });
   }
@@ -305,6 +344,7 @@ export class ContainerService {
     // the same capabilities and settings the container itself got
     const bundle = JSON.parse(fs.readFileSync(path.join(this.dir(rec.id), 'config.json'), 'utf8')) as {
       process: { capabilities?: unknown; noNewPrivileges?: boolean; rlimits?: unknown };
+      linux?: { seccomp?: unknown };
     };
     const env = [...rec.config.env.filter((e) => !(spec.tty && e.startsWith('TERM='))), ...(spec.env ?? [])];
     if (spec.tty && !env.some((e) => e.startsWith('TERM='))) env.push('TERM=xterm');
@@ -318,6 +358,7 @@ export class ContainerService {
       capabilities: bundle.process.capabilities,
       noNewPrivileges: bundle.process.noNewPrivileges ?? false,
       rlimits: bundle.process.rlimits,
+      ...(bundle.linux?.seccomp ? { seccomp: bundle.linux.seccomp } : {}),
       ...(user ? { berthUser: user } : {}),
     };
     const h = this.d.helper.exec({ pid: rec.state.pid, process: processSpec, cgroupProcs: this.d.cgroups.procsFiles(rec.id), tty: spec.tty });
@@ -391,6 +432,7 @@ export class ContainerService {
     }
     await this.d.cgroups.killAll(id, 'SIGKILL').catch(() => {});
     await this.d.cgroups.remove(id).catch((e) => this.d.log?.('warn', `removing cgroup of ${id}: ${e}`));
+    await this.d.network?.teardown(id).catch((e) => this.d.log?.('warn', `network teardown of ${id}: ${e}`));
     rec.state = {
       ...rec.state,
       status: exit ? 'exited' : 'dead',
@@ -406,7 +448,7 @@ export class ContainerService {
     for (const fn of this.waiters.get(id) ?? []) fn(code);
     this.waiters.delete(id);
     if (rec.spec.autoRemove) {
-      setImmediate(() => void this.remove(id, true).catch((e) => this.d.log?.('warn', `auto-removing ${id}: ${e}`)));
+      setImmediate(() => void this.remove(id, true, { volumes: true }).catch((e) => this.d.log?.('warn', `auto-removing ${id}: ${e}`)));
     }
   }
 
@@ -491,6 +533,12 @@ function resolvConf(network: string): string {
     }
   }
   return '';
+}
+
+/** The image layer dirs of an overlay mount description (for filling volumes from the image). */
+function lowerDirsOf(m: { options: string[] }): string[] {
+  const opt = m.options.find((o) => o.startsWith('lowerdir='));
+  return opt ? opt.slice('lowerdir='.length).split(':') : [];
 }
 
 export { signalNumber };

@@ -2,6 +2,7 @@
 // last known state. Persisted as JSON in the metadata DB; the monitor's files are the truth for
 // running containers and are folded in by the service.
 import type { RunSpecParsed } from '@berth/shared';
+import type { ResolvedMount } from '../volumes/volume-service';
 
 export interface ResolvedConfig {
   entrypoint: string[] | null;
@@ -38,6 +39,10 @@ export interface ContainerRecord {
   config: ResolvedConfig;
   createdAt: string;
   state: ContainerStateRecord;
+  /** volumes, binds and tmpfs resolved at create (absent on records from before volumes) */
+  mounts?: ResolvedMount[];
+  /** the image's exposed ports, for -P */
+  exposedPorts?: string[];
 }
 
 export function initialState(): ContainerStateRecord {

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { eq, like } from 'drizzle-orm';
-import type { ImageConfig, ImageInspect, ImageSummary, LoadResult } from '@berth/shared';
+import type { HistoryEntry, ImageConfig, ImageInspect, ImageLayer, ImageSummary, LoadResult, PruneResult } from '@berth/shared';
 import { conflict, invalid, notFound, wrap } from '../errors';
 import type { MetadataDb } from '../metadata/db';
 import { images, tags } from '../metadata/images-schema';
@@ -721,6 +721,177 @@ export class ImageService {
       return result;
     });
   }
+
+  // ---------------------------------------------------------------- pull, push, save, tag, history
+  // (registry pulls and pushes and archive saves live in pull.ts, push.ts and save.ts; these are
+  // the store operations they need.)
+
+  /** The content store: pull writes blobs into it, push and save read them. */
+  get contentStore(): ContentStore {
+    return this.content;
+  }
+
+  /** Whether any image row names the blob (pull's cleanup spares those). */
+  isReferenced(digest: string): boolean {
+    return this.referenced().blobs.has(digest);
+  }
+
+  /** The platform picked from indexes when none is asked for. */
+  get defaultPlatform(): Platform {
+    return this.platform;
+  }
+
+  /**
+   * Unpacks and commits an image whose blobs a pull has already stored and verified. The diff
+   * ids are checked while unpacking; snapshots created here are removed on failure, the blobs
+   * are the caller's to drop.
+   */
+  addPulled(img: PulledImage): Promise<void> {
+    return this.exclusive(async () => {
+      const undo = new Undo();
+      const tag = img.tag ? tagRef(img.tag, 'pull reference') : null;
+      const pending: PendingImage = { ...img, tags: new Set(tag ? [tag] : []) };
+      try {
+        const size = await this.unpackImage(pending, undo);
+        this.commit([pending], new Map([[pending.id, size]]));
+      } catch (e) {
+        await this.rollback(undo);
+        throw e;
+      }
+    });
+  }
+
+  /** What push and save need to know about a stored image. */
+  record(refOrId: string): ImageRecord {
+    const { row, via } = this.find(refOrId);
+    const refs = this.tagsByImage().get(row.id) ?? [];
+    const raw = JSON.parse(row.config) as RawImageConfig;
+    return {
+      id: row.id,
+      manifestDigest: row.manifestDigest,
+      configJson: row.config,
+      layers: JSON.parse(row.layers) as LayerDescriptor[],
+      diffIds: ((raw.rootfs?.diff_ids as string[] | undefined) ?? []).slice(),
+      chainIds: JSON.parse(row.chainIds) as string[],
+      refs,
+      via,
+    };
+  }
+
+  /** Docker's tag: `target` (a repo:tag) now names the image `source` names. */
+  tag(source: string, target: string): Promise<{ id: string; tag: string }> {
+    return this.exclusive(async () => {
+      const { row } = this.find(source);
+      const t = tagRef(target, 'target reference');
+      if (!t) throw invalid(`target reference "${target}" must name a tag, not a digest`);
+      this.db
+        .insert(tags)
+        .values({ ref: t, imageId: row.id })
+        .onConflictDoUpdate({ target: tags.ref, set: { imageId: row.id } })
+        .run();
+      return { id: row.id, tag: familiarName(t) };
+    });
+  }
+
+  /** Docker's history: the config's history entries, newest first, with layer sizes. */
+  async history(refOrId: string): Promise<HistoryEntry[]> {
+    const rec = this.record(refOrId);
+    const raw = JSON.parse(rec.configJson) as RawImageConfig;
+    const hist = Array.isArray(raw.history) ? (raw.history as Record<string, unknown>[]) : [];
+    const out: HistoryEntry[] = [];
+    let li = 0;
+    const str = (v: unknown) => (typeof v === 'string' ? v : '');
+    for (const h of hist) {
+      const empty = h.empty_layer === true;
+      let size = 0;
+      let id = '<missing>';
+      if (!empty && li < rec.chainIds.length) {
+        const chain = rec.chainIds[li]!;
+        size = await this.snapshots.usage(chain).catch(() => 0);
+        id = rec.layers[li]?.digest ?? '<missing>';
+        li++;
+      }
+      out.push({ id, created: str(h.created) || null, createdBy: str(h.created_by), size, comment: str(h.comment), emptyLayer: empty });
+    }
+    // layers the history does not describe (images built without history)
+    for (; li < rec.chainIds.length; li++) {
+      out.push({ id: rec.layers[li]?.digest ?? '<missing>', created: null, createdBy: '', size: await this.snapshots.usage(rec.chainIds[li]!).catch(() => 0), comment: '', emptyLayer: false });
+    }
+    if (out.length > 0 && out[out.length - 1]!.id === '<missing>') out[out.length - 1]!.id = rec.id;
+    return out.reverse();
+  }
+
+  /** The image's layers, bottom first, with which other images share each one. */
+  async layerInfo(refOrId: string): Promise<ImageLayer[]> {
+    const rec = this.record(refOrId);
+    const names = this.tagsByImage();
+    const others = this.rows().filter((r) => r.id !== rec.id);
+    const out: ImageLayer[] = [];
+    for (const [i, l] of rec.layers.entries()) {
+      const chainId = rec.chainIds[i]!;
+      const sharedWith = others
+        .filter((r) => (JSON.parse(r.chainIds) as string[]).includes(chainId))
+        .map((r) => (names.get(r.id)?.[0] ? familiarName(names.get(r.id)![0]!) : r.id.slice(7, 19)));
+      out.push({
+        digest: l.digest,
+        diffId: rec.diffIds[i] ?? '',
+        chainId,
+        mediaType: l.mediaType,
+        size: l.size,
+        unpackedSize: await this.snapshots.usage(chainId).catch(() => 0),
+        sharedWith,
+      });
+    }
+    return out;
+  }
+
+  /**
+   * Docker's image prune: images without tags (dangling); with `all`, every image no container
+   * uses. Layers no remaining image uses go with them.
+   */
+  async prune(opts: { all?: boolean } = {}): Promise<PruneResult> {
+    const byImage = this.tagsByImage();
+    const result: PruneResult = { deleted: [], untagged: [], reclaimed: 0 };
+    for (const row of this.rows()) {
+      const tagged = (byImage.get(row.id) ?? []).length > 0;
+      if (tagged && !opts.all) continue;
+      if (this.isImageInUse(row.id)) continue;
+      try {
+        const r = await this.remove(row.id, { force: true });
+        result.untagged.push(...r.untagged);
+        result.deleted.push(...r.deleted);
+        if (r.deleted.length) result.reclaimed += row.size;
+      } catch {
+        // raced with a container start or another removal: skip it
+      }
+    }
+    return result;
+  }
+
+}
+
+export interface PulledImage {
+  id: string;
+  manifestDigest: string;
+  configJson: string;
+  raw: RawImageConfig;
+  diffIds: string[];
+  layers: LayerDescriptor[];
+  /** the reference to tag it with (absent when pulled by digest) */
+  tag?: string;
+}
+
+export interface ImageRecord {
+  id: string;
+  manifestDigest: string;
+  configJson: string;
+  layers: LayerDescriptor[];
+  diffIds: string[];
+  chainIds: string[];
+  /** normalised refs tagging the image */
+  refs: string[];
+  /** the normalised tag it was found by, if any */
+  via: string | null;
 }
 
 interface DockerSaveEntry {

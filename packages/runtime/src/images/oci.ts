@@ -166,6 +166,7 @@ export function toImageConfig(raw: RawImageConfig): ImageConfig {
     cmd: stringArray(c.Cmd),
     labels: stringRecord(c.Labels) ?? {},
     exposedPorts: isObject(c.ExposedPorts) ? Object.keys(c.ExposedPorts) : [],
+    volumes: isObject(c.Volumes) ? Object.keys(c.Volumes) : [],
   };
   if (typeof c.User === 'string' && c.User !== '') out.user = c.User;
   if (typeof c.WorkingDir === 'string' && c.WorkingDir !== '') out.workingDir = c.WorkingDir;

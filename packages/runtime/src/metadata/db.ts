@@ -6,6 +6,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { imagesDdl } from './images-schema';
 import { containersDdl } from './containers-schema';
+import { networksDdl } from './networks-schema';
+import { volumesDdl } from './volumes-schema';
 
 export type MetadataDb = BetterSQLite3Database & { $client: Database.Database };
 
@@ -15,6 +17,6 @@ export function openMetadata(file: string): MetadataDb {
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
-  for (const ddl of [...imagesDdl, ...containersDdl]) sqlite.exec(ddl);
+  for (const ddl of [...imagesDdl, ...containersDdl, ...networksDdl, ...volumesDdl]) sqlite.exec(ddl);
   return drizzle(sqlite) as MetadataDb;
 }

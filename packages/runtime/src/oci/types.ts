@@ -36,6 +36,41 @@ export interface OciProcess {
 export interface ExecProcessSpec extends Partial<OciProcess> {
   args: string[];
   berthUser?: string;
+  /** the container's linux.seccomp, applied to the exec'd process too */
+  seccomp?: OciSeccomp;
+}
+
+export type OciSeccompAction =
+  | 'SCMP_ACT_ALLOW'
+  | 'SCMP_ACT_ERRNO'
+  | 'SCMP_ACT_KILL'
+  | 'SCMP_ACT_KILL_THREAD'
+  | 'SCMP_ACT_KILL_PROCESS'
+  | 'SCMP_ACT_TRAP'
+  | 'SCMP_ACT_TRACE'
+  | 'SCMP_ACT_LOG';
+
+export interface OciSeccompArg {
+  index: number;
+  value: number;
+  valueTwo?: number;
+  op: 'SCMP_CMP_NE' | 'SCMP_CMP_LT' | 'SCMP_CMP_LE' | 'SCMP_CMP_EQ' | 'SCMP_CMP_GE' | 'SCMP_CMP_GT' | 'SCMP_CMP_MASKED_EQ';
+}
+
+export interface OciSeccompSyscall {
+  names: string[];
+  action: OciSeccompAction;
+  errnoRet?: number;
+  args?: OciSeccompArg[];
+}
+
+/** OCI linux.seccomp, applied by the helper with libseccomp right before execve. */
+export interface OciSeccomp {
+  defaultAction: OciSeccompAction;
+  defaultErrnoRet?: number;
+  architectures?: string[];
+  flags?: string[];
+  syscalls?: OciSeccompSyscall[];
 }
 
 export interface OciMount {
@@ -74,6 +109,7 @@ export interface OciSpec {
     namespaces: OciNamespace[];
     maskedPaths?: string[];
     readonlyPaths?: string[];
+    seccomp?: OciSeccomp;
   };
   berth: BerthExtension;
 }

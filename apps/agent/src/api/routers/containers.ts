@@ -28,8 +28,8 @@ export const containersRouter = router({
     .input(Id.extend({ signal: z.string().optional() }))
     .mutation(({ ctx, input }) => ctx.backend.killContainer(input.id, input.signal)),
   remove: procedure
-    .input(Id.extend({ force: z.boolean().default(false) }))
-    .mutation(({ ctx, input }) => ctx.backend.removeContainer(input.id, input.force)),
+    .input(Id.extend({ force: z.boolean().default(false), volumes: z.boolean().default(false) }))
+    .mutation(({ ctx, input }) => ctx.backend.removeContainer(input.id, input.force, { volumes: input.volumes })),
   wait: procedure.input(Id).mutation(({ ctx, input, signal }) => ctx.backend.waitContainer(input.id, signal)),
   statsAll: procedure.output(z.record(z.string(), StatsSample)).query(({ ctx }) => ctx.backend.statsOnce()),
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ImageInspect, ImageSummary } from '@berth/shared';
 import { procedure, router } from '../trpc';
+import { imageRegistryProcedures } from './images-registry';
 
 const Ref = z.object({ ref: z.string().min(1, 'image reference is required') });
 
@@ -10,4 +11,5 @@ export const imagesRouter = router({
   remove: procedure
     .input(Ref.extend({ force: z.boolean().default(false) }))
     .mutation(({ ctx, input }) => ctx.backend.removeImage(input.ref, input.force)),
+  ...imageRegistryProcedures,
 });

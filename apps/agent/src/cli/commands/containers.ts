@@ -17,8 +17,16 @@ export async function ps(ctx: CliContext, argv: string[]): Promise<number> {
   const nt = flags['no-trunc'] === true;
   ctx.out(
     table(
-      ['CONTAINER ID', 'IMAGE', 'COMMAND', 'CREATED', 'STATUS', 'NAMES'],
-      list.map((c) => [nt ? c.id : shortId(c.id), c.image, JSON.stringify(nt ? c.command : truncate(c.command, 20)), ago(c.createdAt), c.status, c.name]),
+      ['CONTAINER ID', 'IMAGE', 'COMMAND', 'CREATED', 'STATUS', 'PORTS', 'NAMES'],
+      list.map((c) => [
+        nt ? c.id : shortId(c.id),
+        c.image,
+        JSON.stringify(nt ? c.command : truncate(c.command, 20)),
+        ago(c.createdAt),
+        c.status,
+        (c.ports ?? []).map((p) => `${p.hostIp}:${p.hostPort}->${p.containerPort}/${p.protocol}`).join(', '),
+        c.name,
+      ]),
     ),
   );
   return 0;
@@ -65,8 +73,13 @@ export async function kill(ctx: CliContext, argv: string[]) {
 }
 
 export async function rm(ctx: CliContext, argv: string[]) {
-  const { flags, positionals } = parseArgs(argv, [{ long: 'force', short: 'f', type: 'bool' }]);
-  return each(ctx, positionals, 'usage: berth rm [-f] CONTAINER [CONTAINER...]', (id) => ctx.client().trpc.containers.remove.mutate({ id, force: flags.force === true }));
+  const { flags, positionals } = parseArgs(argv, [
+    { long: 'force', short: 'f', type: 'bool' },
+    { long: 'volumes', short: 'v', type: 'bool' },
+  ]);
+  return each(ctx, positionals, 'usage: berth rm [-f] [-v] CONTAINER [CONTAINER...]', (id) =>
+    ctx.client().trpc.containers.remove.mutate({ id, force: flags.force === true, volumes: flags.volumes === true }),
+  );
 }
 
 export async function wait(ctx: CliContext, argv: string[]) {

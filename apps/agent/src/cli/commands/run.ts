@@ -2,6 +2,8 @@ import type { RunSpec } from '@berth/shared';
 import { parseArgs, parseBytes, parseCpus, parseIntFlag, UsageError, type FlagDef } from '../args';
 import type { CliContext } from '../context';
 import { runTerminalSession, windowSize } from '../terminal-session';
+import { pullIfMissing } from './registry';
+import { networkFlags, networkSpecFromFlags } from './run-network-flags';
 
 const runFlags: FlagDef[] = [
   { long: 'detach', short: 'd', type: 'bool' },
@@ -20,6 +22,7 @@ const runFlags: FlagDef[] = [
   { long: 'net', type: 'string' },
   { long: 'entrypoint', type: 'string' },
   { long: 'label', short: 'l', type: 'list' },
+  ...networkFlags,
 ];
 
 /** Turns `run`/`create` flags into a RunSpec; the agent validates it again. */
@@ -33,8 +36,8 @@ export function runSpecFromArgs(argv: string[]): { spec: RunSpec; detach: boolea
     return v === undefined ? e : `${e}=${v}`;
   });
   const network = (flags.network ?? flags.net) as string | undefined;
-  if (network !== undefined && !['none', 'host', 'bridge'].includes(network))
-    throw new UsageError(`invalid value "${network}" for flag --network: want none, host or bridge`);
+  if (network !== undefined && !/^(none|host|bridge|container:[a-zA-Z0-9][a-zA-Z0-9_.-]*|[a-zA-Z0-9][a-zA-Z0-9_.-]*)$/.test(network))
+    throw new UsageError(`invalid value "${network}" for flag --network: want none, host, bridge, container:NAME|ID or a network name`);
   const labels: Record<string, string> = {};
   for (const l of (flags.label as string[] | undefined) ?? []) {
     const i = l.indexOf('=');
@@ -55,8 +58,9 @@ export function runSpecFromArgs(argv: string[]): { spec: RunSpec; detach: boolea
     memoryBytes: flags.memory !== undefined ? parseBytes(flags.memory as string, '--memory') : undefined,
     nanoCpus: flags.cpus !== undefined ? parseCpus(flags.cpus as string, '--cpus') : undefined,
     pidsLimit: flags['pids-limit'] !== undefined ? parseIntFlag(flags['pids-limit'] as string, '--pids-limit', 1) : undefined,
-    network: (network as 'none' | 'host' | 'bridge' | undefined) ?? 'none',
+    network: network ?? 'bridge',
     labels,
+    ...networkSpecFromFlags(flags),
   };
   return { spec, detach: flags.detach === true };
 }
@@ -68,11 +72,11 @@ export async function run(ctx: CliContext, argv: string[]): Promise<number> {
   }
   const client = ctx.client();
   if (detach) {
-    const { id } = await client.trpc.containers.run.mutate(spec);
+    const { id } = await pullIfMissing(ctx, spec.image, () => client.trpc.containers.run.mutate(spec));
     ctx.out(`${id}\n`);
     return 0;
   }
-  const { id } = await client.trpc.containers.create.mutate(spec);
+  const { id } = await pullIfMissing(ctx, spec.image, () => client.trpc.containers.create.mutate(spec));
   // attach first, then start: the monitor holds the process until we are connected, so no
   // output (not even the first prompt) is missed
   const ws = client.terminal(id, 'attach', { start: true, ...windowSize() });
@@ -81,7 +85,7 @@ export async function run(ctx: CliContext, argv: string[]): Promise<number> {
 
 export async function create(ctx: CliContext, argv: string[]): Promise<number> {
   const { spec } = runSpecFromArgs(argv);
-  const { id } = await ctx.client().trpc.containers.create.mutate(spec);
+  const { id } = await pullIfMissing(ctx, spec.image, () => ctx.client().trpc.containers.create.mutate(spec));
   ctx.out(`${id}\n`);
   return 0;
 }

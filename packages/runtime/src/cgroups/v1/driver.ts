@@ -21,6 +21,7 @@ import { cpuUsageV1 } from './cpuacct';
 import { inheritCpusetV1 } from './cpuset';
 import { applyMemoryV1, memoryStatsV1 } from './memory';
 import { applyPidsV1, pidsStatsV1 } from './pids';
+import { applyDevicesV1 } from './devices';
 
 /** Controllers Berth places containers in; devices/freezer/blkio carry no limits yet. */
 export const V1_CONTROLLERS = ['memory', 'cpu', 'cpuacct', 'cpuset', 'pids', 'devices', 'freezer', 'blkio'] as const;
@@ -95,6 +96,8 @@ export class CgroupV1 implements CgroupDriver {
     if (cpu !== undefined) await applyCpuV1(cpu, limits);
     const pids = this.dir('pids', id);
     if (pids !== undefined) await applyPidsV1(pids, limits);
+    const devices = this.dir('devices', id);
+    if (devices !== undefined) await applyDevicesV1(devices, limits);
   }
 
   procsFiles(id: string): string[] {

@@ -12,6 +12,7 @@ export const runtime = 'nodejs';
 
 type Ctx = { params: Promise<{ path: string[] }> };
 
+const MUTATING_SUBSCRIPTIONS = new Set(['images.pull', 'images.push']);
 const forwardRequestHeaders = ['content-type', 'accept', 'last-event-id', 'trpc-accept', 'x-trpc-source'];
 const forwardResponseHeaders = ['content-type', 'cache-control', 'vary', 'trpc-accept'];
 
@@ -25,6 +26,19 @@ async function handle(req: Request, ctx: Ctx): Promise<Response> {
 
   const user = await userFromRequest(req);
   if (!user) return trpcErrorResponse('UNAUTHORIZED', 401, 'not logged in', batchCount);
+
+  // Pulling and pushing images are subscriptions (GET, SSE) that change state: treat them as
+  // mutations — operators and admins only, and written to the audit log.
+  const stateChanging = procedures.filter((p) => MUTATING_SUBSCRIPTIONS.has(p));
+  if (req.method === 'GET' && stateChanging.length > 0) {
+    const input = url.searchParams.get('input') ?? '';
+    if (!canMutate(user.role)) {
+      await audit(user, stateChanging.join(','), '', '', 'denied: read-only role');
+      return trpcErrorResponse('FORBIDDEN', 403, `user ${user.username} has the read-only role ${user.role}`, batchCount);
+    }
+    const detail = input.includes('"auth"') ? '(input with credentials, not logged)' : input.slice(0, 2000);
+    await audit(user, stateChanging.join(','), targetOf(input, false), detail, 'started');
+  }
 
   let body: string | undefined;
   if (req.method === 'POST') {

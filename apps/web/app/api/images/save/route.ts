@@ -1,0 +1,36 @@
+// Image download: streams the agent's /v1/images/save tar (docker-archive or oci-archive) to
+// the browser as an attachment. Any logged-in user may save; each save is audited.
+import { userFromRequest } from '@/lib/server/session';
+import { agentHttpUrl, agentToken } from '@/lib/server/agent';
+import { audit } from '@/lib/server/audit';
+
+export const dynamic = 'force-dynamic';
+export const runtime = 'nodejs';
+
+const err = (status: number, code: string, message: string) => Response.json({ code, message }, { status });
+
+export async function GET(req: Request): Promise<Response> {
+  const user = await userFromRequest(req);
+  if (!user) return err(401, 'unauthenticated', 'not logged in');
+  const url = new URL(req.url);
+  const names = url.searchParams.getAll('names').filter(Boolean);
+  const format = url.searchParams.get('format') === 'oci-archive' ? 'oci-archive' : 'docker-archive';
+  if (names.length === 0) return err(400, 'invalid_argument', 'name at least one image to save');
+  const q = new URLSearchParams({ format });
+  for (const n of names) q.append('names', n);
+  let upstream: Response;
+  try {
+    upstream = await fetch(agentHttpUrl(`/v1/images/save?${q}`), { headers: { authorization: `Bearer ${agentToken()}` }, signal: req.signal, cache: 'no-store' });
+  } catch (e) {
+    return err(502, 'unavailable', `agent unreachable: ${(e as Error).message}`);
+  }
+  await audit(user, 'images.save', names.join(' '), format, upstream.ok ? 'ok' : `http ${upstream.status}`);
+  if (!upstream.ok || !upstream.body) {
+    return new Response(await upstream.text(), { status: upstream.status, headers: { 'content-type': 'application/json' } });
+  }
+  const file = `${names[0]!.replace(/[^a-zA-Z0-9._-]+/g, '_')}${format === 'oci-archive' ? '.oci' : ''}.tar`;
+  return new Response(upstream.body, {
+    status: 200,
+    headers: { 'content-type': 'application/x-tar', 'content-disposition': `attachment; filename="${file}"`, 'cache-control': 'no-store' },
+  });
+}
