@@ -4,6 +4,7 @@ import type { CliContext } from '../context';
 import { runTerminalSession, windowSize } from '../terminal-session';
 import { pullIfMissing } from './registry';
 import { networkFlags, networkSpecFromFlags } from './run-network-flags';
+import { securityFlags, securitySpecFromFlags } from './run-security-flags';
 
 const runFlags: FlagDef[] = [
   { long: 'detach', short: 'd', type: 'bool' },
@@ -23,6 +24,7 @@ const runFlags: FlagDef[] = [
   { long: 'entrypoint', type: 'string' },
   { long: 'label', short: 'l', type: 'list' },
   ...networkFlags,
+  ...securityFlags,
 ];
 
 /** Turns `run`/`create` flags into a RunSpec; the agent validates it again. */
@@ -61,6 +63,7 @@ export function runSpecFromArgs(argv: string[]): { spec: RunSpec; detach: boolea
     network: network ?? 'bridge',
     labels,
     ...networkSpecFromFlags(flags),
+    ...securitySpecFromFlags(flags),
   };
   return { spec, detach: flags.detach === true };
 }
