@@ -45,6 +45,9 @@ export async function createRuntime(opts: RuntimeOptions = {}): Promise<Runtime>
   for (const d of [paths.root, paths.contentBlobs, paths.contentIngest, paths.snapshots, paths.containers, paths.tmp, path.join(paths.run, 'containers')]) {
     fs.mkdirSync(d, { recursive: true, mode: 0o711 });
   }
+  // the data root holds the token, the metadata (env values included) and every rootfs: root
+  // only, as Docker's /var/lib/docker (0710 root:root) and /run/docker are
+  for (const d of [paths.root, paths.run]) fs.chmodSync(d, 0o700);
   const db = openMetadata(paths.db);
   const content = new ContentStore(paths.contentBlobs, paths.contentIngest);
   const snapshots = new SnapshotStore(paths.snapshots);

@@ -67,6 +67,14 @@ int caps_apply(const struct process_spec *p)
     return 0;
   struct __user_cap_header_struct hdr = {.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0};
   struct __user_cap_data_struct data[2];
+  /* name a capability the runtime itself lacks instead of a bare "capset: EPERM" */
+  memset(data, 0, sizeof data);
+  if (syscall(SYS_capget, &hdr, data) < 0)
+    return berr(errno, "capget");
+  uint64_t have = (uint64_t)data[0].permitted | (uint64_t)data[1].permitted << 32;
+  for (int c = 0; c < 64; c++)
+    if ((p->cap_permitted | p->cap_effective) & ~have & (1ULL << c))
+      return berr(EPERM, "capability CAP_%s is not available to the runtime", c < N_CAPS ? cap_names[c] : "?");
   memset(data, 0, sizeof data);
   for (int i = 0; i < 2; i++) {
     data[i].effective = (uint32_t)(p->cap_effective >> (32 * i));

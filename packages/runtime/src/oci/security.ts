@@ -1,6 +1,7 @@
 // What a container's security options (--privileged, --cap-add/--cap-drop, --security-opt,
 // --read-only) turn into, and how they change the default OCI spec. Pure: the bundle writer
 // applies it, create() calls resolveSecurity() first so a bad option fails before anything exists.
+import fs from 'node:fs';
 import type { RunSpecParsed } from '@berth/shared';
 import { invalid } from '../errors';
 import { DEFAULT_CAPABILITIES } from './default-spec';
@@ -36,14 +37,29 @@ export function normalizeCap(name: string): string {
   return full;
 }
 
+let hostCaps: readonly string[] | undefined;
+/** "Every capability" means every one the agent itself holds (its bounding set): a root without
+ * CAP_SYS_RESOURCE, say, cannot hand it to a --privileged container. */
+export function hostCapabilities(): readonly string[] {
+  if (hostCaps) return hostCaps;
+  try {
+    const m = /^CapBnd:\s*([0-9a-f]+)$/m.exec(fs.readFileSync('/proc/self/status', 'utf8'));
+    const bits = m ? BigInt(`0x${m[1]}`) : -1n;
+    hostCaps = ALL_CAPABILITIES.filter((_, i) => bits < 0n || ((bits >> BigInt(i)) & 1n) === 1n);
+  } catch {
+    hostCaps = [...ALL_CAPABILITIES];
+  }
+  return hostCaps;
+}
+
 /** Docker's TweakCapabilities: drop ALL starts from nothing, add ALL from everything. */
-export function resolveCapabilities(add: string[], drop: string[], privileged: boolean): string[] {
+export function resolveCapabilities(add: string[], drop: string[], privileged: boolean, all: readonly string[] = hostCapabilities()): string[] {
   const a = add.map(normalizeCap);
   const d = drop.map(normalizeCap);
-  if (privileged) return [...ALL_CAPABILITIES];
+  if (privileged) return [...all];
   let caps: string[];
-  if (d.includes('ALL')) caps = a.includes('ALL') ? [...ALL_CAPABILITIES] : a.filter((c) => c !== 'ALL');
-  else if (a.includes('ALL')) caps = ALL_CAPABILITIES.filter((c) => !d.includes(c));
+  if (d.includes('ALL')) caps = a.includes('ALL') ? [...all] : a.filter((c) => c !== 'ALL');
+  else if (a.includes('ALL')) caps = all.filter((c) => !d.includes(c));
   else caps = [...DEFAULT_CAPABILITIES, ...a.filter((c) => !(DEFAULT_CAPABILITIES as readonly string[]).includes(c))].filter((c) => !d.includes(c));
   return ALL_CAPABILITIES.filter((c) => caps.includes(c)); // kernel order, no duplicates
 }

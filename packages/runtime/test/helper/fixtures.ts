@@ -138,6 +138,8 @@ export async function destroy(c: TestContainer | undefined) {
 }
 
 export function noMountsUnder(prefix: string) {
+  // only this suite's own temp dirs: agents of other suites (or other runs) live elsewhere
+  if (!prefix.startsWith('/')) prefix = path.join(os.tmpdir(), prefix);
   const mounts = fs.readFileSync('/proc/mounts', 'utf8');
   assert.ok(!mounts.includes(prefix), `mounts left under ${prefix}`);
 }
