@@ -74,7 +74,7 @@ async function main(): Promise<number> {
   };
   try {
     log(`mode ${quick ? 'quick' : 'full'}, temp ${tmp}`);
-    engines.push(await startBerth(tmp));
+    engines.push(await startBerth(tmp, suffix));
     if (!withPeers) {
       missing.docker = missing.podman = 'skipped in --quick (needs a daemon / storage setup)';
     } else {
@@ -126,7 +126,12 @@ async function main(): Promise<number> {
   }
   rows.sort((a, b) => a.id.localeCompare(b.id, 'en', { numeric: true }));
   const leftovers = diff(before, snapshot());
-  const clean = isClean(leftovers);
+  // Only what carries the bench's temp dir or suffix is the bench's; other changes during a long run
+  // come from whatever else runs on the machine (tests creating their own bridges, say).
+  const ours = (x: string) => x.includes(tmp) || x.toLowerCase().includes(suffix);
+  const mine = { ...leftovers, mounts: leftovers.mounts.filter(ours), links: leftovers.links.filter(ours), netns: [], iptables: leftovers.iptables.filter(ours) };
+  const others = [...leftovers.mounts, ...leftovers.links, ...leftovers.netns, ...leftovers.iptables].filter((x) => !ours(x)).length;
+  const clean = isClean(mine);
   const m = machine();
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   const mode = quick ? (withPeers ? 'quick-peers' : 'quick') : 'full';
@@ -145,7 +150,7 @@ async function main(): Promise<number> {
     '',
     renderTargets(rows),
     '',
-    `Host after the run: ${clean ? 'clean (mounts, links, netns, iptables, ip_forward, engine dirs as before)' : 'LEFTOVERS: ' + JSON.stringify(leftovers)}`,
+    `Host after the run: ${clean ? 'nothing of the bench left (mounts, links, iptables, ip_forward, engine dirs)' : 'LEFTOVERS: ' + JSON.stringify(mine)}${others ? `; ${others} mounts/links/netns/iptables lines appeared meanwhile without the bench's marks (other processes on the machine; listed in the JSON)` : ''}.`,
     '',
   ].join('\n');
   const outDir = path.join(repoRoot, 'bench/results');

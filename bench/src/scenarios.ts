@@ -196,10 +196,13 @@ export async function pull(ctx: Ctx, reg: Registry | string, rounds: number): Pr
   if (typeof reg === 'string') return [{ id: '6', title, unit: 'ms', cells: [{ side: 'all', reason: reg }] }];
   const cells: Cell[] = [];
   const berth = ctx.engines.find((e) => e.name === 'berth');
+  // `berth pull` is issue 4: probe it, and measure it as soon as it works.
+  let berthPulls = false;
   if (berth) {
-    const probe = call(berth, ['pull', reg.ref]);
-    cells.push(probe.code === 0 ? { side: 'berth', reason: 'pull exists now: add it to the bench' } : { side: 'berth', reason: `not yet (issue 4): ${probe.stderr.trim().split('\n')[0].slice(0, 120)}` });
-    if (probe.code === 0) call(berth, ['rmi', reg.ref]);
+    const probe = call(berth, ['pull', reg.ref], 300_000);
+    berthPulls = probe.code === 0;
+    if (berthPulls) call(berth, ['rmi', reg.ref]);
+    else cells.push({ side: 'berth', reason: `not yet (issue 4): ${probe.stderr.trim().split('\n')[0].slice(0, 120)}` });
   }
   const peers = ctx.engines.filter((e) => e.name === 'docker' || e.name === 'podman+crun');
   const dest = path.join(ctx.tmp, 'floor');
@@ -213,6 +216,14 @@ export async function pull(ctx: Ctx, reg: Registry | string, rounds: number): Pr
     },
   };
   const errors: Record<string, string> = {};
+  if (berth && berthPulls)
+    sides.berth = () => {
+      if (errors.berth) return undefined;
+      const r = call(berth, ['pull', reg.ref], 300_000);
+      call(berth, ['rmi', reg.ref]);
+      if (r.code !== 0) errors.berth = lastLines(r.stderr);
+      return r.code === 0 ? r.ms : undefined;
+    };
   for (const e of peers) {
     const name = e.name === 'docker' ? 'docker' : 'podman';
     sides[name] = () => {

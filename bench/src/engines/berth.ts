@@ -12,14 +12,16 @@ export const helperBin = path.join(repoRoot, 'packages/runtime/native/build/bert
 const berthBin = path.join(repoRoot, 'apps/agent/bin/berth');
 const tsxLoader = path.join(repoRoot, 'node_modules/tsx/dist/loader.mjs');
 
-export async function startBerth(tmp: string): Promise<Engine & { agent: Daemon; runDir: string }> {
+export async function startBerth(tmp: string, suffix: string): Promise<Engine & { agent: Daemon; runDir: string }> {
   const base = path.join(tmp, 'berth');
   fs.mkdirSync(base, { recursive: true });
   const token = crypto.randomBytes(24).toString('hex');
   const root = path.join(base, 'root');
   const runDir = path.join(base, 'run');
   const log = path.join(base, 'agent.log');
-  const agentEnv = { ...process.env, BERTH_ROOT: root, BERTH_RUN: runDir, BERTH_TOKEN: token, BERTH_AGENT_ADDR: '127.0.0.1:0' };
+  // BERTH_NET_TAG names this agent's bridge and chains (berthb<suffix>, BERTH-B<SUFFIX>-*) so they
+  // cannot collide with another agent's, and cleanUp can find them.
+  const agentEnv = { ...process.env, BERTH_ROOT: root, BERTH_RUN: runDir, BERTH_TOKEN: token, BERTH_AGENT_ADDR: '127.0.0.1:0', BERTH_NET_TAG: `b${suffix}` };
   const agent = new Daemon('berth agent', [process.execPath, '--import', tsxLoader, path.join(repoRoot, 'apps/agent/src/main.ts')], log, agentEnv);
   let url = '';
   await agent.waitReady(() => {

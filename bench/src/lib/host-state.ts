@@ -57,7 +57,7 @@ export function isClean(l: Leftovers): boolean {
 
 /**
  * Removes what the bench can attribute to itself: mounts under its temp dir (deepest first),
- * links carrying its suffix, engine dirs that did not exist before, and ip_forward restored.
+ * links and iptables chains carrying its suffix, engine dirs that did not exist before, and ip_forward restored.
  * Anything else that appeared (another process on the machine may have made it) is only reported.
  */
 export function cleanUp(before: HostState, tmp: string, suffix: string): void {
@@ -74,6 +74,17 @@ export function cleanUp(before: HostState, tmp: string, suffix: string): void {
   for (const d of now.dirs) {
     if (before.dirs.includes(d) || d === '/run/netns' || d === '/etc/cni/net.d') continue;
     fs.rmSync(d, { recursive: true, force: true });
+  }
+  // iptables chains whose name carries the suffix (the bench's Berth agent's BERTH-B<SUFFIX>-*):
+  // drop the jumps to them, then flush and delete them.
+  const tag = suffix.toUpperCase();
+  for (const table of ['filter', 'nat']) {
+    const rules = sh(['iptables', '-t', table, '-S']).stdout.split('\n');
+    for (const r of rules) if (r.startsWith('-A ') && r.includes(tag) && !r.startsWith(`-A BERTH-B${tag}`)) sh(['sh', '-c', `iptables -t ${table} -D ${r.slice(3)}`]);
+    for (const r of rules) {
+      const chain = r.startsWith('-N ') && r.includes(`B${tag}`) ? r.slice(3).trim() : undefined;
+      if (chain) sh(['iptables', '-t', table, '-F', chain]), sh(['iptables', '-t', table, '-X', chain]);
+    }
   }
   if (now.ipForward !== before.ipForward) fs.writeFileSync('/proc/sys/net/ipv4/ip_forward', before.ipForward);
 }

@@ -31,6 +31,9 @@ export function ratio(row: Row | undefined, num: string, den: string): number | 
   return a && b && b.median > 0 ? a.median / b.median : undefined;
 }
 
+/** A cell's text with its pipes escaped, so `curl|gunzip|tar` stays one markdown cell. */
+const esc = (s: string) => s.replace(/\|/g, '\\|');
+
 export function renderTable(rows: Row[]): string {
   const out = ['| # | measurement | side | median | min | max | n | Berth ÷ side |', '|---|---|---|---:|---:|---:|---:|---:|'];
   for (const row of rows) {
@@ -38,12 +41,12 @@ export function renderTable(rows: Row[]): string {
     for (const c of row.cells) {
       const label = `${row.title} (${row.unit})`;
       if (!c.summary) {
-        out.push(`| ${row.id} | ${label} | ${c.side} | ${c.reason ?? '—'} | | | | |`);
+        out.push(`| ${row.id} | ${esc(label)} | ${esc(c.side)} | ${esc(c.reason ?? '—')} | | | | |`);
         continue;
       }
       const r = berth?.summary && !c.side.startsWith('berth') && c.summary.median > 0 ? `${(berth.summary.median / c.summary.median).toFixed(2)}×` : '';
       const s = c.summary;
-      out.push(`| ${row.id} | ${label} | ${c.side}${c.note ? ` (${c.note})` : ''} | ${fmt(s.median, row.unit)} | ${fmt(s.min, row.unit)} | ${fmt(s.max, row.unit)} | ${s.n} | ${r} |`);
+      out.push(`| ${row.id} | ${esc(label)} | ${esc(c.side)}${c.note ? ` (${esc(c.note)})` : ''} | ${fmt(s.median, row.unit)} | ${fmt(s.min, row.unit)} | ${fmt(s.max, row.unit)} | ${s.n} | ${r} |`);
     }
   }
   return out.join('\n');
@@ -95,7 +98,7 @@ export function renderTargets(rows: Row[]): string {
         status = r <= t.max ? 'met' : `gap: ${(r / t.max).toFixed(2)}× over (needs ${((1 - t.max / r) * 100).toFixed(0)}% less)`;
       }
     }
-    out.push(`| ${t.what} | ${measured} | ${status} |`);
+    out.push(`| ${esc(t.what)} | ${measured} | ${esc(status)} |`);
   }
   return out.join('\n');
 }
