@@ -3,8 +3,8 @@ import { createAgentClient, localEndpoint, type AgentClient } from '../client';
 
 export interface CliContext {
   client(): AgentClient;
-  out(s: string): void;
-  err(s: string): void;
+  out(s: string | Uint8Array): void;
+  err(s: string | Uint8Array): void;
 }
 
 export function defaultContext(): CliContext & { dispose(): void } {

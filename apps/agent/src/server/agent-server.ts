@@ -11,6 +11,7 @@ import type { Backend, ExecSpec } from '../backend';
 import { bridgeTerminal, sendError } from '../terminal/bridge';
 import { checkBearer } from './token';
 import { httpStatus } from './http-status';
+import { streamLogs } from './logs-stream';
 
 export interface AgentServer {
   server: http.Server;
@@ -26,6 +27,11 @@ function sendJson(res: http.ServerResponse, status: number, body: unknown) {
 }
 
 function sendFailure(res: http.ServerResponse, err: unknown) {
+  if (res.headersSent) {
+    // mid-stream: the only honest signal left is a cut connection
+    res.destroy(err instanceof Error ? err : new Error(String(err)));
+    return;
+  }
   const code = ((err as { code?: string }).code as ErrorCode) ?? 'internal';
   const status = httpStatus[code] ?? 500;
   sendJson(res, status, { code: status === 500 ? 'internal' : code, message: err instanceof Error ? err.message : String(err) });
@@ -59,6 +65,8 @@ export async function startAgentServer(opts: { backend: Backend; token: string; 
         });
         return;
       }
+      const logsPath = /^\/v1\/containers\/([a-zA-Z0-9_.-]{1,128})\/logs$/.exec(url.pathname);
+      if (req.method === 'GET' && logsPath) return await streamLogs(req, res, backend, logsPath[1], url.searchParams);
       if (req.method === 'POST' && url.pathname === '/v1/images/import') {
         const ref = url.searchParams.get('ref');
         if (!ref) return sendJson(res, 400, { code: 'invalid_argument', message: 'import needs a ref query parameter' });

@@ -104,6 +104,16 @@ describe('berth run (real runtime, as root)', () => {
     agent.ok(['rm', name]);
   });
 
+  test('logs -f follows a running container and ends when it exits; stderr stays stderr', () => {
+    const name = agent.name('follow');
+    agent.ok(['run', '-d', '--name', name, 'busybox:1.37.0-musl', 'sh', '-c', 'for i in 1 2 3; do echo out$i; echo err$i >&2; sleep 0.5; done']);
+    const r = agent.cli(['logs', '-f', name], { timeoutMs: 20_000 });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, 'out1\nout2\nout3\n');
+    assert.equal(r.stderr, 'err1\nerr2\nerr3\n');
+    agent.ok(['rm', name]);
+  });
+
   test('exec runs in the container with -e, -w and -u', () => {
     const name = agent.name('exec');
     agent.ok(['run', '-d', '--name', name, 'busybox:1.37.0-musl', 'sleep', '60']);

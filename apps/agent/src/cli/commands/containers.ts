@@ -145,27 +145,32 @@ export async function logs(ctx: CliContext, argv: string[]): Promise<number> {
   const tailRaw = flags.tail as string | undefined;
   const tail = tailRaw === undefined || tailRaw === 'all' ? undefined : parseIntFlag(tailRaw, '--tail');
   const ts = flags.timestamps === true;
-  // validate the container first so a bad name fails fast with a clear message
-  await ctx.client().trpc.containers.inspect.query({ id: positionals[0] });
-  await new Promise<void>((resolve, reject) => {
-    const sub = ctx.client().trpc.containers.logs.subscribe(
-      { id: positionals[0], follow: flags.follow === true, tail },
-      {
-        onData(ev) {
-          const line = ev.data;
-          const text = ts ? `${line.time} ${line.text}` : line.text;
-          if (line.stream === 'stderr') ctx.err(text);
-          else ctx.out(text);
-        },
-        onError(err) {
-          sub.unsubscribe();
-          reject(err);
-        },
-        onComplete() {
-          resolve();
-        },
-      },
-    );
-  });
+  // one HTTP stream in Docker's multiplexed framing: fast for big logs, and -f simply stays open
+  const q = new URLSearchParams({ follow: flags.follow === true ? '1' : '0', timestamps: ts ? '1' : '0' });
+  if (tail !== undefined) q.set('tail', String(tail));
+  const body = await ctx.client().download(`/v1/containers/${encodeURIComponent(positionals[0])}/logs?${q}`);
+  let buf: Buffer = Buffer.alloc(0);
+  for await (const chunk of body as AsyncIterable<Buffer>) {
+    buf = buf.length ? Buffer.concat([buf, chunk]) : chunk;
+    let out: Buffer[] = [];
+    let err: Buffer[] = [];
+    let off = 0;
+    while (buf.length - off >= 8) {
+      const len = buf.readUInt32BE(off + 4);
+      if (buf.length - off < 8 + len) break;
+      const payload = buf.subarray(off + 8, off + 8 + len);
+      if (buf[off] === 2) {
+        if (out.length) ctx.out(Buffer.concat(out)), (out = []);
+        err.push(payload);
+      } else {
+        if (err.length) ctx.err(Buffer.concat(err)), (err = []);
+        out.push(payload);
+      }
+      off += 8 + len;
+    }
+    if (out.length) ctx.out(Buffer.concat(out));
+    if (err.length) ctx.err(Buffer.concat(err));
+    buf = buf.subarray(off);
+  }
   return 0;
 }
