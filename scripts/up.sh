@@ -17,6 +17,18 @@ mkdir -p "$LOGS" "$BERTH_RUN"
 ln -sf "$repo/apps/agent/bin/berth" /usr/local/bin/berth
 
 alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+# a server started before the code it runs last changed is restarted (containers keep running)
+stale() { [ -n "$(find "${@:2}" -newer "$1" -print -quit 2>/dev/null)" ]; }
+restart_if_stale() {
+  local pidf=$BERTH_RUN/$1.pid; shift
+  if alive "$pidf" && stale "$pidf" "$@"; then
+    echo "code changed since the $(basename "$pidf" .pid) started: restarting it"
+    kill "$(cat "$pidf")"; for _ in $(seq 1 50); do alive "$pidf" || break; sleep 0.1; done
+    rm -f "$pidf"
+  fi
+}
+restart_if_stale agent apps/agent/src packages/runtime/src packages/shared/src packages/runtime/native/build/berth-helper
+restart_if_stale web apps/web/.next/BUILD_ID
 
 if alive "$BERTH_RUN/agent.pid"; then
   echo "agent already running (pid $(cat "$BERTH_RUN/agent.pid"))"

@@ -52,8 +52,12 @@ export function ContainerActions({
       <button
         className="btn btn-small btn-danger"
         disabled={busy}
-        onClick={() => remove.mutate({ id, force: false })}
-        title={running ? 'stop the container first' : 'remove the container'}
+        onClick={() => {
+          // like `docker rm -f`, a running container is killed first — but only when the user says so
+          const ok = window.confirm(running ? 'The container is running. Kill it and remove it?' : 'Remove this container and its files?');
+          if (ok) remove.mutate({ id, force: running });
+        }}
+        title={running ? 'kill and remove the container' : 'remove the container'}
         data-testid="action-remove"
       >
         Remove

@@ -63,7 +63,12 @@ export function ImagesView({ canMutate }: { canMutate: boolean }) {
                   <button
                     className="btn btn-small btn-danger"
                     disabled={remove.isPending}
-                    onClick={() => remove.mutate({ ref: img.repoTags[0] ?? img.id, force: false })}
+                    onClick={() => {
+                      // one image may carry several tags: say which one goes, and ask first
+                      const ref = img.repoTags[0] ?? img.id;
+                      const what = img.repoTags.length > 1 ? `Untag ${ref}? (the image keeps its other tags: ${img.repoTags.slice(1).join(', ')})` : `Remove ${ref}?`;
+                      if (window.confirm(what)) remove.mutate({ ref, force: false });
+                    }}
                     data-testid="image-remove"
                   >
                     Remove

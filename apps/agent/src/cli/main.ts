@@ -93,7 +93,12 @@ export async function main(argv: string[], ctx: CliContext): Promise<number> {
       return 0;
     }
     ctx.err(`berth ${name}: ${describe(e)}\n`);
-    return name === 'run' || name === 'create' || name === 'exec' ? 125 : 1;
+    if (name !== 'run' && name !== 'create' && name !== 'exec') return 1;
+    // Docker's codes: 127 when the command is not there, 126 when it cannot be run, 125 otherwise
+    const msg = describe(e);
+    if (/executable file not found|no such file or directory/.test(msg)) return 127;
+    if (/exec: .*permission denied/.test(msg)) return 126;
+    return 125;
   }
 }
 

@@ -57,10 +57,19 @@ describe('bad input (as root)', () => {
     assert.equal(agent.ok(['ps', '-aq']), '');
   });
 
-  test('a command that does not exist in the image', () => {
-    const r = agent.cli(['run', '--rm', 'busybox:1.37.0-musl', 'nosuchcmd']);
-    assert.notEqual(r.code, 0);
-    assert.match(r.stderr, /nosuchcmd.*not found|executable file not found/);
+  test('a command that does not exist in the image, or cannot be run (exit 127 / 126 as in Docker)', () => {
+    let r = agent.cli(['run', '--rm', 'busybox:1.37.0-musl', 'nosuchcmd']);
+    assert.equal(r.code, 127, r.stderr);
+    assert.equal(r.stderr, 'berth run: starting container: exec: "nosuchcmd": executable file not found in $PATH\n');
+    r = agent.cli(['run', '--rm', 'busybox:1.37.0-musl', '/etc/passwd']);
+    assert.equal(r.code, 126, r.stderr);
+    const name = agent.name('execbad');
+    agent.ok(['run', '-d', '--name', name, 'busybox:1.37.0-musl', 'sleep', '60']);
+    r = agent.cli(['exec', name, 'nosuchcmd']);
+    assert.equal(r.code, 127, r.stderr);
+    // one line, no raw helper log
+    assert.equal(r.stderr, 'berth exec: exec: "nosuchcmd": executable file not found in $PATH\n');
+    agent.ok(['rm', '-f', name]);
   });
 
   test('a nonexistent container', () => {

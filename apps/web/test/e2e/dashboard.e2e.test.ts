@@ -42,6 +42,8 @@ before(async () => {
   context.setDefaultTimeout(20_000);
   page = context.pages()[0] ?? (await context.newPage());
   page.on('pageerror', (e) => console.log(`[browser error] ${e.message}`));
+  // remove buttons ask first, as a person would answer
+  page.on('dialog', (d) => void d.accept());
 });
 
 after(async () => {

@@ -4,7 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Readable, Writable } from 'node:stream';
+import { PassThrough, type Readable, type Writable } from 'node:stream';
 import { helperError, parseLogLines } from './run-helper';
 import { helperPath } from './helper-path';
 
@@ -55,9 +55,54 @@ export function spawnExec(o: { pid: number; process: object; cgroupProcs: string
     child,
     stdin: child.stdin!,
     stdout: child.stdout!,
-    stderr: child.stderr!,
+    stderr: withoutHelperLog(child.stderr!),
     resize: (rows, cols) => send(`resize ${rows} ${cols}`),
     signal: (n) => send(`signal ${n}`),
     exited,
   };
+}
+
+/**
+ * The helper's own JSON log lines come on stderr before the process runs; they become the
+ * error, not output. Drops them from the front of the stream, then passes everything through.
+ */
+function withoutHelperLog(src: Readable): Readable {
+  const out = new PassThrough();
+  let head: Buffer | null = Buffer.alloc(0);
+  const logLine = /^\{"level":"(debug|info|warn|error)","msg":.*\}$/;
+  src.on('data', (chunk: Buffer) => {
+    if (head === null) {
+      if (!out.write(chunk)) src.pause();
+      return;
+    }
+    head = Buffer.concat([head, chunk]);
+    if (head.length > 0 && head[0] !== 0x7b) {
+      // not a log line: the process is writing (a prompt without newline must not wait)
+      out.write(head);
+      head = null;
+      return;
+    }
+    let nl: number;
+    while (head && (nl = head.indexOf(0x0a)) >= 0) {
+      const line = head.subarray(0, nl).toString('utf8');
+      if (!logLine.test(line)) {
+        out.write(head);
+        head = null;
+        return;
+      }
+      head = head.subarray(nl + 1);
+      if (head.length > 0 && head[0] !== 0x7b) {
+        out.write(head);
+        head = null;
+        return;
+      }
+    }
+  });
+  out.on('drain', () => src.resume());
+  src.on('end', () => {
+    if (head && head.length) out.write(head);
+    out.end();
+  });
+  src.on('error', (e) => out.destroy(e));
+  return out;
 }

@@ -34,7 +34,8 @@ export function helperError(what: string, exitCode: number | null, lines: Helper
   const msg = last?.msg ?? `exited with status ${exitCode}`;
   // The process could not be run as asked (not found, not executable, unknown user): the caller's fault.
   const userFault = exitCode === 126 || exitCode === 127 || /^(exec: "|unable to find (user|group) )/.test(msg);
-  return new BerthError(userFault ? 'invalid_argument' : 'internal', `${what}: ${msg}`);
+  // "exec: exec: ..." reads badly: name the step only when the message does not already
+  return new BerthError(userFault ? 'invalid_argument' : 'internal', msg.startsWith(`${what}: `) ? msg : `${what}: ${msg}`);
 }
 
 export interface HelperResult {
