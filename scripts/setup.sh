@@ -8,7 +8,10 @@ log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 
 if [ "$(id -u)" != 0 ]; then echo "setup: run as root (Berth's agent needs namespaces, mounts and cgroups)" >&2; exit 1; fi
 
-APT_PACKAGES=(gcc make pkg-config libarchive-dev libseccomp-dev libjansson-dev tar gzip iproute2 iptables procps chromium curl ca-certificates tmux docker-registry skopeo apache2-utils)
+APT_PACKAGES=(gcc make pkg-config libarchive-dev libseccomp-dev libjansson-dev tar gzip iproute2 iptables procps chromium curl ca-certificates tmux docker-registry skopeo apache2-utils docker-compose)
+# test.sh adds the reference clients its compatibility tests drive (never Berth's runtime)
+read -r -a extra <<<"${BERTH_EXTRA_APT:-}"
+APT_PACKAGES+=("${extra[@]}")
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -4,7 +4,9 @@
 # Run as root: root tests fail (never skip) without it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup.sh
+# docker.io: Debian's 20.10 docker client for the Docker-API tests (its daemon is never started);
+# podman: an independent image store for the save/load interop test
+BERTH_EXTRA_APT="docker.io podman" bash scripts/setup.sh
 
 export NEXT_TELEMETRY_DISABLED=1 TURBO_TELEMETRY_DISABLED=1 PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 echo "==> typecheck" >&2

@@ -17,6 +17,9 @@ import type {
   StatsSample,
 } from '@berth/shared';
 import type { NetworkVolumeBackend } from './network-backend';
+import type { BuildBackend } from './build-backend';
+import type { ArchivePathStat as PathStat } from '@berth/runtime/containers/ports';
+import type { BerthEvent } from '@berth/runtime/events/event-bus';
 
 export interface ExecSpec {
   cmd: string[];
@@ -48,7 +51,7 @@ export interface LogQuery {
   after?: number; // cursor: resume after this record
 }
 
-export interface Backend extends NetworkVolumeBackend {
+export interface Backend extends NetworkVolumeBackend, Partial<BuildBackend> {
   info(): Promise<{ version: string; hostname: string; cgroupVersion: 1 | 2; containers: number; running: number; images: number; dataRoot: string }>;
 
   listImages(): Promise<ImageSummary[]>;
@@ -85,4 +88,18 @@ export interface Backend extends NetworkVolumeBackend {
   exec(idOrName: string, spec: ExecSpec): Promise<TerminalProcess>;
   /** attach to the container's own stdio (its pty for -t); start it first when `start` is set */
   attach(idOrName: string, opts: { start?: boolean; rows?: number; cols?: number }): Promise<TerminalProcess>;
+
+  // lifecycle extras (issue 6)
+  pauseContainer(idOrName: string): Promise<void>;
+  unpauseContainer(idOrName: string): Promise<void>;
+  renameContainer(idOrName: string, name: string): Promise<void>;
+  pruneContainers(): Promise<{ deleted: string[] }>;
+  /** `ps` of the container's cgroup pids, like docker top */
+  topContainer(idOrName: string): Promise<{ titles: string[]; processes: string[][] }>;
+  /** engine events (`berth events`): recent ones since `sinceMs`, then live until `untilMs` or abort */
+  events(opts: { sinceMs?: number; untilMs?: number }, signal?: AbortSignal): AsyncIterable<BerthEvent>;
+  // `berth cp` (issue 6): paths resolved inside the container's root by the native helper
+  archiveStat(idOrName: string, path: string, follow?: boolean): Promise<PathStat>;
+  archiveGet(idOrName: string, path: string, opts?: { rebase?: string; follow?: boolean }): Promise<{ stat: PathStat; stream: import('node:stream').Readable; done: Promise<void>; kill(): void }>;
+  archivePut(idOrName: string, path: string, body: NodeJS.ReadableStream, opts?: { rebase?: string; keepOwner?: boolean }): Promise<{ files: number; bytes: number }>;
 }

@@ -15,6 +15,8 @@ const Env = z.object({
   BERTH_NET_TAG: z.string().regex(/^[a-z0-9]{0,5}$/, 'BERTH_NET_TAG must be up to 5 characters a-z0-9').optional(),
   /** the default bridge network's subnet */
   BERTH_BRIDGE_SUBNET: z.string().optional(),
+  /** the Docker Engine API's unix socket (docs/docker-api.md); default $BERTH_RUN/docker.sock */
+  BERTH_DOCKER_SOCKET: z.string().optional(),
 });
 
 export interface AgentConfig {
@@ -26,6 +28,7 @@ export interface AgentConfig {
   insecureRegistries: string[];
   networkTag?: string;
   bridgeSubnet?: string;
+  dockerSocket: string;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AgentConfig {
@@ -40,5 +43,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AgentConfig {
     insecureRegistries: (e.BERTH_INSECURE_REGISTRIES ?? '').split(',').map((s) => s.trim()).filter(Boolean),
     networkTag: e.BERTH_NET_TAG,
     bridgeSubnet: e.BERTH_BRIDGE_SUBNET,
+    dockerSocket: e.BERTH_DOCKER_SOCKET || `${e.BERTH_RUN}/docker.sock`,
   };
 }

@@ -4,6 +4,7 @@ import { createRuntime } from '@berth/runtime';
 import { loadConfig } from './config';
 import { runtimeBackend } from './runtime-backend';
 import { startAgentServer } from './server/agent-server';
+import { startDockerApiServer } from './docker-api/server';
 import { ensureToken } from './server/token';
 
 function log(level: 'info' | 'warn' | 'error', msg: string) {
@@ -18,7 +19,15 @@ async function main() {
   const cfg = loadConfig();
   const token = ensureToken(cfg.root, cfg.token);
   const rt = await createRuntime({ root: cfg.root, run: cfg.run, log, networkTag: cfg.networkTag, bridgeSubnet: cfg.bridgeSubnet });
-  const server = await startAgentServer({ backend: runtimeBackend(rt, { insecureRegistries: cfg.insecureRegistries }), token, host: cfg.host, port: cfg.port });
+  const backend = runtimeBackend(rt, { insecureRegistries: cfg.insecureRegistries });
+  const server = await startAgentServer({ backend, token, host: cfg.host, port: cfg.port });
+  // the Docker Engine API: the same backend behind a root-only unix socket (docs/docker-api.md)
+  // a socket that cannot be bound (path too long, read-only dir) costs the Docker API, not the agent
+  const dockerApi = await startDockerApiServer({ backend, socketPath: cfg.dockerSocket }).catch((e: Error) => {
+    log('error', `docker API socket ${cfg.dockerSocket}: ${e.message}`);
+    return undefined;
+  });
+  if (dockerApi) log('info', `docker API on unix://${dockerApi.socketPath}`);
   log('info', `berth agent listening on ${server.url} (data root ${cfg.root}, cgroup v${rt.cgroups.version})`);
 
   let stopping = false;
@@ -27,6 +36,7 @@ async function main() {
     stopping = true;
     log('info', `${sig}: shutting down; containers keep running`);
     await server.close();
+    await dockerApi?.close().catch(() => {});
     rt.close();
     process.exit(0);
   };

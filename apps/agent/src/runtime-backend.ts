@@ -1,13 +1,16 @@
 // The Backend the agent's adapters use, implemented over the runtime. Thin: it names things the
 // way the API does and turns runtime handles into TerminalProcess objects.
+import { spawnSync } from 'node:child_process';
 import os from 'node:os';
 import type { Runtime } from '@berth/runtime';
 import { readLogs } from '@berth/runtime';
 import { BerthError } from '@berth/runtime/errors';
 import type { AttachHandle, ExecHandle } from '@berth/runtime/containers/ports';
 import { networkVolumeBackend } from './network-backend';
+import { readNetDev } from '@berth/runtime/stats/net-dev';
 import type { Backend, ExecSpec, TerminalProcess } from './backend';
 import { imageRegistryBackend, type RegistryBackendOptions } from './image-registry-backend';
+import { buildBackend } from './build-backend';
 
 export const VERSION = '0.1.0';
 
@@ -15,6 +18,7 @@ export function runtimeBackend(rt: Runtime, opts: RegistryBackendOptions = {}): 
   const c = rt.containers;
   return {
     ...imageRegistryBackend(rt, opts),
+    ...buildBackend(rt),
     async info() {
       const all = c.list(true);
       return {
@@ -38,6 +42,30 @@ export function runtimeBackend(rt: Runtime, opts: RegistryBackendOptions = {}): 
     },
 
     listContainers: async (all) => c.list(all),
+    events: (opts, signal) => c.events.stream(opts, signal),
+    pauseContainer: (id) => c.pause(id),
+    unpauseContainer: (id) => c.unpause(id),
+    renameContainer: async (id, name) => c.rename(id, name),
+    pruneContainers: async () => ({ deleted: await c.prune() }),
+    async topContainer(id) {
+      const pids = await c.pids(id);
+      const titles = ['UID', 'PID', 'PPID', 'C', 'STIME', 'TTY', 'TIME', 'CMD'];
+      if (pids.length === 0) return { titles, processes: [] };
+      const r = spawnSync('ps', ['-o', 'user,pid,ppid,c,stime,tty,time,args', '-p', pids.join(',')], { encoding: 'utf8' });
+      if (r.status !== 0 && !r.stdout) throw new BerthError('internal', `ps: ${r.stderr || r.error?.message || `exited with ${r.status}`}`);
+      const processes = r.stdout
+        .split('\n')
+        .slice(1)
+        .filter((l) => l.trim())
+        .map((l) => {
+          const f = l.trim().split(/\s+/);
+          return [...f.slice(0, 7), f.slice(7).join(' ')];
+        });
+      return { titles, processes };
+    },
+    archiveStat: (id, p, follow) => c.archiveStat(id, p, follow),
+    archiveGet: (id, p, o) => c.archiveGet(id, p, o),
+    archivePut: (id, p, body, o) => c.archivePut(id, p, body, o),
     inspectContainer: async (id) => c.inspect(id),
     createContainer: (spec) => c.create(spec),
     startContainer: (id) => c.start(id),
@@ -64,7 +92,9 @@ export function runtimeBackend(rt: Runtime, opts: RegistryBackendOptions = {}): 
       const out: Record<string, Awaited<ReturnType<typeof rt.stats.sample>>['sample']> = {};
       for (const s of c.list(false)) {
         try {
-          out[s.id] = (await rt.stats.sample(s.id)).sample;
+          const sample = (await rt.stats.sample(s.id)).sample;
+          const net = s.pid ? readNetDev(s.pid) : undefined;
+          out[s.id] = net ? { ...sample, netRxBytes: net.rxBytes, netTxBytes: net.txBytes } : sample;
         } catch {
           /* stopped between list and sample */
         }

@@ -208,6 +208,35 @@ export class FakeBackend implements Backend {
     return fakeShell({ cmd: ['sh'], tty: true });
   }
 
+  // ---- cp, lifecycle extras, events (issue 6): not in the fake ----
+  async archiveStat(): Promise<never> {
+    throw new BerthError('not_implemented', 'cp is not implemented in the fake');
+  }
+  async archiveGet(): Promise<never> {
+    throw new BerthError('not_implemented', 'cp is not implemented in the fake');
+  }
+  async archivePut(): Promise<never> {
+    throw new BerthError('not_implemented', 'cp is not implemented in the fake');
+  }
+  async pauseContainer(): Promise<never> {
+    throw new BerthError('not_implemented', 'pause is not implemented in the fake');
+  }
+  async unpauseContainer(): Promise<never> {
+    throw new BerthError('not_implemented', 'unpause is not implemented in the fake');
+  }
+  async renameContainer(): Promise<never> {
+    throw new BerthError('not_implemented', 'rename is not implemented in the fake');
+  }
+  async pruneContainers(): Promise<never> {
+    throw new BerthError('not_implemented', 'container prune is not implemented in the fake');
+  }
+  async topContainer(): Promise<never> {
+    throw new BerthError('not_implemented', 'top is not implemented in the fake');
+  }
+  events(): AsyncIterable<never> {
+    throw new BerthError('not_implemented', 'events are not implemented in the fake');
+  }
+
   // ---- registries and archives (issue 4): not in the fake ----
   pullImage(): AsyncIterable<never> {
     throw new BerthError('not_implemented', 'pull is not implemented in the fake');

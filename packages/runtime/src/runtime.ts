@@ -16,6 +16,7 @@ import { nativeHelper } from './helper/port';
 import { NetworkService, networkTag } from './network/network-service';
 import { VolumeService } from './volumes/volume-service';
 import { copyUp } from './helper/copyup';
+import { ImageBuilder } from './build/builder';
 
 export interface RuntimeOptions {
   root?: string;
@@ -37,6 +38,8 @@ export interface Runtime {
   cgroups: CgroupDriver;
   networks: NetworkService;
   volumes: VolumeService;
+  /** `berth build` and `berth commit` (build/) */
+  builder: ImageBuilder;
   close(): void;
 }
 
@@ -96,6 +99,7 @@ export async function createRuntime(opts: RuntimeOptions = {}): Promise<Runtime>
     cgroups,
     networks,
     volumes,
+    builder: new ImageBuilder({ paths, images, content, snapshots, unpack: helper.unpack, cgroups, helper, log: opts.log }),
     close() {
       containers.stopWatching();
       db.$client.close();

@@ -51,6 +51,14 @@ export const RunSpec = z.object({
   securityOpt: z.array(z.string().max(1024 * 1024, 'security option too long')).default([]),
   /** --read-only: the root filesystem is mounted read-only */
   readOnly: z.boolean().default(false),
+  /** --restart no|on-failure[:N]|always|unless-stopped, kept by the agent (issue 6) */
+  restartPolicy: z
+    .object({ name: z.enum(['no', 'on-failure', 'always', 'unless-stopped']), maximumRetryCount: z.number().int().min(0).default(0) })
+    .optional(),
+  /** --stop-signal: overrides the image's StopSignal */
+  stopSignal: z.string().regex(/^(SIG)?[A-Z0-9]+$|^\d+$/, 'stop signal must be a signal name or number').optional(),
+  /** --stop-timeout: seconds `stop` waits before SIGKILL (default 10) */
+  stopTimeout: z.number().int().min(0).max(3600).optional(),
 });
 export type RunSpec = z.input<typeof RunSpec>;
 export type RunSpecParsed = z.output<typeof RunSpec>;
@@ -70,6 +78,10 @@ export const ContainerSummary = z.object({
   pid: z.number().int().nullable(),
   /** published ports while running */
   ports: z.array(PortBinding).optional(),
+  /** --label, for `ps --filter label=` */
+  labels: z.record(z.string(), z.string()).optional(),
+  /** frozen by `pause` */
+  paused: z.boolean().optional(),
 });
 export type ContainerSummary = z.infer<typeof ContainerSummary>;
 
@@ -102,6 +114,8 @@ export const ContainerInspect = ContainerSummary.extend({
     capDrop: z.array(z.string()).optional(),
     /** seccomp=PROFILE-JSON is shown as "seccomp=<custom profile>" to keep inspect short */
     securityOpt: z.array(z.string()).optional(),
+    restartPolicy: z.object({ name: z.string(), maximumRetryCount: z.number().int() }).optional(),
+    stopTimeout: z.number().int().optional(),
   }),
   logPath: z.string(),
   networkSettings: ContainerNetworkSettings.optional(),
@@ -125,5 +139,10 @@ export const StatsSample = z.object({
   memoryLimitBytes: z.number().nullable(),
   pids: z.number().int(),
   pidsLimit: z.number().int().nullable(),
+  /** block I/O from the cgroup; network I/O from the container's network namespace (issue 6) */
+  blockReadBytes: z.number().optional(),
+  blockWriteBytes: z.number().optional(),
+  netRxBytes: z.number().optional(),
+  netTxBytes: z.number().optional(),
 });
 export type StatsSample = z.infer<typeof StatsSample>;

@@ -10,8 +10,12 @@ import * as I from './commands/images';
 import * as R from './commands/run';
 import * as G from './commands/registry';
 import * as A from './commands/image-archive';
+import * as B from './commands/build';
 import { networkCommands } from './commands/network';
 import { volumeCommands } from './commands/volume';
+import { cp } from './commands/cp';
+import * as L from './commands/lifecycle';
+import { events } from './commands/events';
 
 type Command = (ctx: CliContext, argv: string[]) => Promise<number>;
 
@@ -38,8 +42,18 @@ const commands: Record<string, Command> = {
   inspect: C.inspect,
   logs: C.logs,
   run: R.run,
+  build: B.build,
+  commit: B.commit,
   create: R.create,
   exec: R.exec,
+  cp,
+  pause: L.pause,
+  unpause: L.unpause,
+  rename: L.rename,
+  top: L.top,
+  stats: L.stats,
+  attach: L.attach,
+  events,
   info: async (ctx) => {
     ctx.out(JSON.stringify(await ctx.client().trpc.system.info.query(), null, 2) + '\n');
     return 0;
@@ -47,20 +61,21 @@ const commands: Record<string, Command> = {
 };
 // `berth image ls`, `berth container ls` and friends
 const groups: Record<string, Record<string, Command>> = {
-  image: { ls: I.images, list: I.images, rm: I.rmi, load: I.load, import: I.importCmd, inspect: (c, a) => C.inspect(c, ['--type', 'image', ...a]), pull: G.pull, push: G.push, tag: A.tag, history: A.history, save: A.save, prune: A.prune },
+  image: { ls: I.images, list: I.images, rm: I.rmi, load: I.load, import: I.importCmd, inspect: (c, a) => C.inspect(c, ['--type', 'image', ...a]), pull: G.pull, push: G.push, tag: A.tag, history: A.history, save: A.save, prune: A.prune, build: B.build },
   network: networkCommands,
   volume: volumeCommands,
-  container: { ls: C.ps, list: C.ps, rm: C.rm, start: C.start, stop: C.stop, restart: C.restart, kill: C.kill, inspect: (c, a) => C.inspect(c, ['--type', 'container', ...a]), logs: C.logs, run: R.run, create: R.create, exec: R.exec },
+  container: { ls: C.ps, list: C.ps, rm: C.rm, start: C.start, stop: C.stop, restart: C.restart, kill: C.kill, inspect: (c, a) => C.inspect(c, ['--type', 'container', ...a]), logs: C.logs, run: R.run, create: R.create, exec: R.exec, prune: L.containerPrune, cp, pause: L.pause, unpause: L.unpause, rename: L.rename, top: L.top, stats: L.stats, attach: L.attach },
 };
 
 const usage = `usage: berth COMMAND [OPTIONS]
 
-Containers:  run, create, start, stop, restart, kill, rm, ps, logs, exec, inspect, wait
-Images:      images, load, import, rmi, inspect, pull, push, tag, history, save, search, image prune
+Containers:  run, create, start, stop, restart, kill, rm, ps, logs, exec, inspect, wait, cp,
+             pause, unpause, rename, top, stats, attach, container prune
+Images:      images, build, commit, load, import, rmi, inspect, pull, push, tag, history, save, search, image prune
 Registries:  login, logout
 Networks:    network create|ls|inspect|rm|prune|connect|disconnect
 Volumes:     volume create|ls|inspect|rm|prune
-Other:       info
+Other:       info, events
 
 Run 'berth COMMAND --help' for a command's flags (they follow Docker's).
 `;

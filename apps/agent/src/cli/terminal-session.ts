@@ -7,6 +7,22 @@ import { AgentError } from '../client';
 export interface SessionOptions {
   tty: boolean;
   interactive: boolean;
+  /** attach and run -it: this byte sequence in the input detaches (the container keeps running) */
+  detachKeys?: number[];
+}
+
+/** Docker's --detach-keys: "ctrl-p,ctrl-q" (default), "ctrl-a,x", ... as bytes. */
+export function parseDetachKeys(spec = 'ctrl-p,ctrl-q'): number[] {
+  return spec.split(',').map((k) => {
+    const m = /^ctrl-(.)$/i.exec(k.trim());
+    if (m) {
+      const c = m[1] === '@' ? 0 : m[1].toUpperCase().charCodeAt(0);
+      if (c !== 0 && (c < 0x40 || c > 0x5f)) throw new Error(`invalid detach key: ${k}`);
+      return c & 0x1f;
+    }
+    if (k.length === 1) return k.charCodeAt(0);
+    throw new Error(`invalid detach key: ${k}: want ctrl-X or one character`);
+  });
 }
 
 export function runTerminalSession(ws: WebSocket, opts: SessionOptions): Promise<number> {
@@ -27,7 +43,40 @@ export function runTerminalSession(ws: WebSocket, opts: SessionOptions): Promise
       cleanup();
       fn();
     };
-    const onInput = (d: Buffer) => ws.readyState === ws.OPEN && ws.send(frame(TerminalOp.input, d));
+    const keys = opts.detachKeys ?? [];
+    let matched = 0; // how many detach key bytes were seen in a row (held back, not sent)
+    const send = (d: Buffer) => d.length > 0 && ws.readyState === ws.OPEN && ws.send(frame(TerminalOp.input, d));
+    const onInput = (d: Buffer) => {
+      if (keys.length === 0) return send(d);
+      let start = 0;
+      for (let i = 0; i < d.length; i++) {
+        if (d[i] === keys[matched]) {
+          if (matched === 0) send(d.subarray(start, i));
+          matched++;
+          if (matched === keys.length) {
+            // detach: close the socket; for attach the agent only disconnects
+            finish(() => {
+              if (opts.tty) process.stderr.write('\r\n');
+              process.stderr.write('read escape sequence\n');
+              // let the input sent before the keys leave before the process exits
+              const t = setTimeout(() => resolve(0), 2000);
+              ws.once('close', () => {
+                clearTimeout(t);
+                resolve(0);
+              });
+              ws.close();
+            });
+            return;
+          }
+          start = i + 1;
+        } else if (matched > 0) {
+          send(Buffer.from(keys.slice(0, matched)));
+          matched = d[i] === keys[0] ? 1 : 0;
+          start = matched ? i + 1 : i;
+        }
+      }
+      if (matched === 0) send(d.subarray(start));
+    };
     const onEnd = () => ws.readyState === ws.OPEN && ws.send(frame(TerminalOp.closeStdin));
     const onResize = () => {
       if (ws.readyState === ws.OPEN && process.stdout.columns)

@@ -87,6 +87,42 @@ export function createAgentClient(ep: AgentEndpoint) {
       }
       return Readable.fromWeb(res.body as import('node:stream/web').ReadableStream);
     },
+    /** `berth cp`: the stat of a path in a container (null when it does not exist). */
+    async archiveStat(containerId: string, p: string, follow = false): Promise<ArchiveStat | null> {
+      const q = new URLSearchParams({ path: p, ...(follow ? { follow: '1' } : {}) });
+      const res = await fetch(`${ep.url}/v1/containers/${encodeURIComponent(containerId)}/archive?${q}`, { method: 'HEAD', headers });
+      if (res.ok) return JSON.parse(decodeURIComponent(res.headers.get('x-berth-path-stat') ?? '')) as ArchiveStat;
+      if (res.status === 404) {
+        // HEAD has no body: a missing container fails inspect with its own message, else the path is missing
+        await trpc.containers.inspect.query({ id: containerId });
+        return null;
+      }
+      throw new AgentError('internal', `agent answered ${res.status} for the stat of ${p}`);
+    },
+    /** `berth cp` out: a tar of a path in a container. */
+    async getArchive(containerId: string, p: string, opts: { rebase?: string; follow?: boolean } = {}): Promise<{ stat: ArchiveStat; stream: Readable }> {
+      const q = new URLSearchParams({ path: p, ...(opts.rebase ? { rebase: opts.rebase } : {}), ...(opts.follow ? { follow: '1' } : {}) });
+      const res = await fetch(`${ep.url}/v1/containers/${encodeURIComponent(containerId)}/archive?${q}`, { headers });
+      if (!res.ok || !res.body) {
+        const json = (await res.json().catch(() => ({}))) as { code?: string; message?: string };
+        throw new AgentError(json.code ?? 'internal', json.message ?? `agent answered ${res.status}`);
+      }
+      const stat = JSON.parse(decodeURIComponent(res.headers.get('x-berth-path-stat') ?? '')) as ArchiveStat;
+      return { stat, stream: Readable.fromWeb(res.body as import('node:stream/web').ReadableStream) };
+    },
+    /** `berth cp` in: extracts a tar into the directory `p` of a container. */
+    async putArchive(containerId: string, p: string, body: Readable, opts: { rebase?: string; keepOwner?: boolean } = {}): Promise<{ files: number; bytes: number }> {
+      const q = new URLSearchParams({ path: p, ...(opts.rebase ? { rebase: opts.rebase } : {}), ...(opts.keepOwner ? { keepOwner: '1' } : {}) });
+      const res = await fetch(`${ep.url}/v1/containers/${encodeURIComponent(containerId)}/archive?${q}`, {
+        method: 'PUT',
+        headers: { ...headers, 'content-type': 'application/x-tar' },
+        body: Readable.toWeb(body) as ReadableStream,
+        duplex: 'half',
+      } as RequestInit);
+      const json = (await res.json().catch(() => ({}))) as { code?: string; message?: string; files?: number; bytes?: number };
+      if (!res.ok) throw new AgentError(json.code ?? 'internal', json.message ?? `agent answered ${res.status}`);
+      return json as { files: number; bytes: number };
+    },
     /** Streams a tar to an upload endpoint (/v1/images/load or /v1/images/import?...). */
     async upload(pathAndQuery: string, body: Readable): Promise<unknown> {
       const res = await fetch(`${ep.url}${pathAndQuery}`, {
@@ -103,6 +139,14 @@ export function createAgentClient(ep: AgentEndpoint) {
 }
 
 export type AgentClient = ReturnType<typeof createAgentClient>;
+
+export interface ArchiveStat {
+  name: string;
+  size: number;
+  mode: number;
+  type: 'dir' | 'file' | 'symlink' | 'other';
+  linkTarget: string;
+}
 
 // wsLink wants the client at construction; create it only when a subscription is first made.
 function wsLinkLazy(get: () => ReturnType<typeof createWSClient>) {

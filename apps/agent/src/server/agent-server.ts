@@ -5,13 +5,15 @@ import http from 'node:http';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import { applyWSSHandler } from '@trpc/server/adapters/ws';
-import type { ErrorCode } from '@berth/shared';
+import { TerminalOp, type ErrorCode } from '@berth/shared';
 import { appRouter } from '../api/router';
 import type { Backend, ExecSpec } from '../backend';
 import { bridgeTerminal, sendError } from '../terminal/bridge';
 import { checkBearer } from './token';
 import { httpStatus } from './http-status';
 import { streamLogs } from './logs-stream';
+import { handleBuildRoutes } from './build-endpoints';
+import { ARCHIVE_PATH, handleArchive } from './archive-endpoint';
 
 export interface AgentServer {
   server: http.Server;
@@ -52,6 +54,7 @@ export async function startAgentServer(opts: { backend: Backend; token: string; 
     const url = new URL(req.url ?? '/', 'http://agent');
     if (url.pathname.startsWith('/trpc/')) return trpcHandler(req, res);
     try {
+      if (await handleBuildRoutes(req, res, url, backend)) return;
       if (req.method === 'POST' && url.pathname === '/v1/images/load') {
         return sendJson(res, 200, await backend.loadImages(req));
       }
@@ -67,6 +70,8 @@ export async function startAgentServer(opts: { backend: Backend; token: string; 
       }
       const logsPath = /^\/v1\/containers\/([a-zA-Z0-9_.-]{1,128})\/logs$/.exec(url.pathname);
       if (req.method === 'GET' && logsPath) return await streamLogs(req, res, backend, logsPath[1], url.searchParams);
+      const archivePath = ARCHIVE_PATH.exec(url.pathname);
+      if (archivePath) return await handleArchive(req, res, backend, archivePath[1], url.searchParams);
       if (req.method === 'POST' && url.pathname === '/v1/images/import') {
         const ref = url.searchParams.get('ref');
         if (!ref) return sendJson(res, 400, { code: 'invalid_argument', message: 'import needs a ref query parameter' });
@@ -112,6 +117,10 @@ export async function startAgentServer(opts: { backend: Backend; token: string; 
   function onTerminal(ws: WebSocket, id: string, kind: 'exec' | 'attach') {
     // The first message is a text frame with the session's parameters.
     ws.once('message', async (raw, isBinary) => {
+      // input sent right after the parameters (piped stdin) arrives before the bridge listens: hold it
+      const early: [unknown, boolean][] = [];
+      const hold = (d: unknown, b: boolean) => early.push([d, b]);
+      ws.on('message', hold);
       try {
         if (isBinary) throw Object.assign(new Error('the first terminal message must be a JSON text frame'), { code: 'invalid_argument' });
         const params = JSON.parse(raw.toString()) as Record<string, unknown>;
@@ -123,9 +132,16 @@ export async function startAgentServer(opts: { backend: Backend; token: string; 
                 rows: typeof params.rows === 'number' ? params.rows : undefined,
                 cols: typeof params.cols === 'number' ? params.cols : undefined,
               });
-        if (ws.readyState !== ws.OPEN) return proc.close();
+        ws.off('message', hold);
+        if (ws.readyState !== ws.OPEN) {
+          // the client already left (a quick detach): its input still goes in
+          for (const [d, b] of early) if (b && Buffer.isBuffer(d) && d[0] === TerminalOp.input) proc.write(d.subarray(1));
+          return proc.close();
+        }
         bridgeTerminal(ws, proc);
+        for (const [d, b] of early) ws.emit('message', d, b);
       } catch (err) {
+        ws.off('message', hold);
         sendError(ws, err);
       }
     });

@@ -39,6 +39,11 @@ export class TestAgent {
     this.run = path.join(base, 'run');
   }
 
+  /** the agent's Docker Engine API socket (issue 8): DOCKER_HOST=unix://<this> */
+  get dockerSocket(): string {
+    return path.join(this.run, 'docker.sock');
+  }
+
   get env(): NodeJS.ProcessEnv {
     return { ...process.env, BERTH_ROOT: this.root, BERTH_RUN: this.run, BERTH_TOKEN: this.token, BERTH_AGENT_URL: this.url };
   }
@@ -47,7 +52,7 @@ export class TestAgent {
   async start(): Promise<void> {
     const port = this.url ? new URL(this.url).port : '0';
     this.proc = spawn(process.execPath, ['--import', tsxLoader, path.join(repoRoot, 'apps/agent/src/main.ts')], {
-      env: { ...process.env, BERTH_ROOT: this.root, BERTH_RUN: this.run, BERTH_TOKEN: this.token, BERTH_AGENT_ADDR: `127.0.0.1:${port}` },
+      env: { ...process.env, BERTH_ROOT: this.root, BERTH_RUN: this.run, BERTH_TOKEN: this.token, BERTH_AGENT_ADDR: `127.0.0.1:${port}`, BERTH_DOCKER_SOCKET: this.dockerSocket },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     this.url = await new Promise<string>((resolve, reject) => {

@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "archive_cmd.h"
 #include "copyup.h"
 #include "error.h"
 #include "exec.h"
@@ -29,6 +30,8 @@ int main(int argc, char **argv)
     return cmd_exec(argc - 1, argv + 1);
   if (strcmp(cmd, "copyup") == 0)
     return cmd_copyup(argc - 1, argv + 1);
+  if (strcmp(cmd, "archive-out") == 0 || strcmp(cmd, "archive-in") == 0)
+    return cmd_archive(argc - 1, argv + 1);
   log_line(2, "error", "unknown subcommand %s", cmd);
   return 1;
 }

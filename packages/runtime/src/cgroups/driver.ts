@@ -26,6 +26,9 @@ export interface CgroupStats {
   oomKills: number;
   pids: number;
   pidsLimit: number | null;
+  /** bytes read from / written to block devices (v1 blkio, v2 io.stat); absent when not accounted */
+  blockReadBytes?: number;
+  blockWriteBytes?: number;
 }
 
 export interface CgroupDriver {
@@ -42,6 +45,10 @@ export interface CgroupDriver {
   /** Removes the group(s); retries while EBUSY for ~2s after killing stragglers; a missing group is fine. */
   remove(id: string): Promise<void>;
   exists(id: string): Promise<boolean>;
+  /** Freezes every task in the group (pause): v1 freezer.state, v2 cgroup.freeze; resolves once frozen. */
+  freeze(id: string): Promise<void>;
+  thaw(id: string): Promise<void>;
+  frozen(id: string): Promise<boolean>;
 }
 
 /** The two privileged directory operations, behind a seam so fixture tests can act as the kernel. */

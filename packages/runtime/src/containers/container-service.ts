@@ -16,9 +16,10 @@ import { parseSignal, signalNumber } from './signals';
 import { statusText } from './status-text';
 import { writeBundle } from './bundle';
 import { resolveSecurity } from '../oci/security';
-import type { AttachHandle, ExecHandle, HelperPort, ImagePort, RootfsPort } from './ports';
+import type { ArchivePathStat, ArchivePort, ArchiveRootDesc, AttachHandle, ExecHandle, HelperPort, ImagePort, RootfsPort } from './ports';
 import type { NetworkService } from '../network/network-service';
 import { VolumeService } from '../volumes/volume-service';
+import { EventBus } from '../events/event-bus';
 
 export interface ContainerServiceDeps {
   paths: RuntimePaths;
@@ -43,8 +44,14 @@ export class ContainerService {
   private readonly waiters = new Map<string, Set<(code: number) => void>>();
   private timer: NodeJS.Timeout | undefined;
   private readonly busy = new Map<string, Promise<void>>();
+  /** container events for `berth events` */
+  readonly events = new EventBus();
 
   constructor(private readonly d: ContainerServiceDeps) {}
+
+  private emit(action: string, rec: ContainerRecord, extra: Record<string, string> = {}) {
+    this.events.emit(action, rec.id, { name: rec.name, image: rec.image, ...extra });
+  }
 
   // ---- paths --------------------------------------------------------------------------------
   dir(id: string) {
@@ -84,6 +91,8 @@ export class ContainerService {
       exitCode: r.state.status === 'exited' || r.state.status === 'dead' ? r.state.exitCode : null,
       pid: r.state.status === 'running' ? r.state.pid : null,
       ...(this.d.network && r.state.status === 'running' ? { ports: this.d.network.ports(r.id) } : {}),
+      labels: r.spec.labels ?? {},
+      paused: r.state.status === 'running' && r.state.paused === true,
     };
   }
 
@@ -118,6 +127,8 @@ export class ContainerService {
         capAdd: r.spec.capAdd ?? [],
         capDrop: r.spec.capDrop ?? [],
         securityOpt: (r.spec.securityOpt ?? []).map((o) => (/^seccomp[=:]\s*\{/.test(o) ? 'seccomp=<custom profile>' : o)),
+        restartPolicy: r.spec.restartPolicy ?? { name: 'no', maximumRetryCount: 0 },
+        ...(r.spec.stopTimeout !== undefined ? { stopTimeout: r.spec.stopTimeout } : {}),
       },
       logPath: this.logPath(r.id),
       ...(this.d.network ? { networkSettings: this.d.network.settings(r.id) } : {}),
@@ -195,12 +206,14 @@ export class ContainerService {
       this.destroy(id, true);
       throw e;
     }
+    this.emit('create', rec);
     return { id, name, warnings };
   }
 
   // ---- start --------------------------------------------------------------------------------
   start(idOrName: string, opts: { waitForAttach?: boolean } = {}): Promise<void> {
     const rec = this.find(idOrName);
+    this.manualStops.delete(rec.id);
     return this.exclusive(rec.id, () => this.startLocked(rec.id, opts));
   }
 
@@ -237,6 +250,8 @@ export class ContainerService {
       rec.state = {
         ...rec.state,
         status: 'running',
+        paused: false,
+        manuallyStopped: false,
         pid,
         monitorPid,
         startedAt: new Date().toISOString(),
@@ -246,6 +261,7 @@ export class ContainerService {
         error: null,
       };
       this.d.store.update(rec);
+      this.emit('start', rec);
       this.ensureWatching();
     } catch (e) {
       await this.d.cgroups.remove(id).catch(() => {});
@@ -262,11 +278,22 @@ export class ContainerService {
   }
 
   // ---- stop / kill ----------------------------------------------------------------------------
-  async stop(idOrName: string, timeoutSeconds = 10): Promise<void> {
+  async stop(idOrName: string, timeout?: number): Promise<void> {
     const rec = this.find(idOrName);
-    if (rec.state.status !== 'running' || !rec.state.pid) return;
+    this.markManualStop(rec);
+    if (rec.state.status !== 'running' || !rec.state.pid) {
+      // a restart-policy start may be in flight: let it finish, then stop what it started
+      const pending = this.busy.get(rec.id);
+      if (!pending) return;
+      await pending;
+      const cur = this.d.store.tryGet(rec.id);
+      if (cur?.state.status === 'running') return this.stop(rec.id, timeout);
+      return;
+    }
+    const timeoutSeconds = timeout ?? rec.spec.stopTimeout ?? 10;
     const exited = this.waitExit(rec.id);
     this.signal(rec, parseSignal(rec.config.stopSignal, 'SIGTERM'));
+    if (rec.state.paused) await this.d.cgroups.thaw(rec.id).catch(() => {});
     const timedOut = await Promise.race([
       exited.then(() => false),
       new Promise<boolean>((r) => setTimeout(() => r(true), timeoutSeconds * 1000)),
@@ -276,13 +303,17 @@ export class ContainerService {
       await this.d.cgroups.killAll(rec.id, 'SIGKILL').catch(() => {});
       await exited;
     }
+    this.emit('stop', rec);
   }
 
   async kill(idOrName: string, signal?: string): Promise<void> {
     const rec = this.find(idOrName);
     const sig = parseSignal(signal, 'SIGKILL');
     if (rec.state.status !== 'running') throw precondition(`container ${rec.name} is not running`);
+    this.markManualStop(rec);
     this.signal(rec, sig);
+    this.emit('kill', rec, { signal: sig });
+    if (rec.state.paused && sig === 'SIGKILL') await this.d.cgroups.thaw(rec.id).catch(() => {});
   }
 
   private signal(rec: ContainerRecord, sig: NodeJS.Signals) {
@@ -305,6 +336,7 @@ export class ContainerService {
     const rec = this.find(idOrName);
     if (rec.state.status === 'running') {
       if (!force) throw conflict(`cannot remove running container ${rec.name}: stop the container before removing or force remove`);
+      this.markManualStop(rec);
       const exited = this.waitExit(rec.id);
       this.signal(rec, 'SIGKILL');
       await this.d.cgroups.killAll(rec.id, 'SIGKILL').catch(() => {});
@@ -321,7 +353,9 @@ export class ContainerService {
 
   /** Deletes a stopped container's record and files. */
   private destroy(id: string, removeAnonymousVolumes = false) {
-    const mounts = this.d.store.tryGet(id)?.mounts ?? [];
+    const gone = this.d.store.tryGet(id);
+    if (gone) this.emit('destroy', gone);
+    const mounts = gone?.mounts ?? [];
     // Record first: a crash after this leaves only directories, which reconcile deletes.
     this.d.store.delete(id);
     this.d.network?.onRemove(id);
@@ -377,6 +411,117 @@ export class ContainerService {
     await h.connected;
     if (rec.config.tty && opts.rows && opts.cols) h.resize(opts.rows, opts.cols);
     return h;
+  }
+
+  // ---- pause / rename / prune / top -----------------------------------------------------------
+  async pause(idOrName: string): Promise<void> {
+    const rec = this.find(idOrName);
+    await this.exclusive(rec.id, async () => {
+      const cur = this.find(rec.id);
+      if (cur.state.status !== 'running') throw conflict(`container ${cur.name} is not running`);
+      if (cur.state.paused) throw conflict(`container ${cur.name} is already paused`);
+      await this.d.cgroups.freeze(cur.id);
+      cur.state.paused = true;
+      this.d.store.update(cur);
+      this.emit('pause', cur);
+    });
+  }
+
+  async unpause(idOrName: string): Promise<void> {
+    const rec = this.find(idOrName);
+    await this.exclusive(rec.id, async () => {
+      const cur = this.find(rec.id);
+      if (cur.state.status !== 'running' || !cur.state.paused) throw conflict(`container ${cur.name} is not paused`);
+      await this.d.cgroups.thaw(cur.id);
+      cur.state.paused = false;
+      this.d.store.update(cur);
+      this.emit('unpause', cur);
+    });
+  }
+
+  rename(idOrName: string, newName: string): void {
+    const rec = this.find(idOrName);
+    const name = newName.replace(/^\//, '');
+    if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(name)) throw invalid(`invalid container name "${newName}": only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
+    if (name === rec.name) throw conflict(`renaming a container with the same name as its current name`);
+    if (this.d.store.nameTaken(name)) throw conflict(`container name "${name}" is already in use`);
+    this.d.store.rename(rec, name);
+    this.emit('rename', { ...rec, name }, { oldName: rec.name });
+  }
+
+  /** Removes every container that is not running; returns their ids. */
+  async prune(): Promise<string[]> {
+    const gone: string[] = [];
+    for (const r of this.d.store.all()) {
+      if (r.state.status === 'running') continue;
+      try {
+        await this.remove(r.id, false);
+        gone.push(r.id);
+      } catch (e) {
+        this.d.log?.('warn', `prune ${r.id}: ${e}`);
+      }
+    }
+    return gone;
+  }
+
+  /** The container's processes, from its cgroup (not its pid namespace). */
+  async pids(idOrName: string): Promise<number[]> {
+    const rec = this.find(idOrName);
+    if (rec.state.status !== 'running') throw conflict(`container ${rec.name} is not running`);
+    return this.d.cgroups.pids(rec.id);
+  }
+
+  // ---- cp (archive) ---------------------------------------------------------------------------
+  /** Where the helper finds the container's root: a running one's mount namespace, else its snapshot. */
+  private archiveRoot(rec: ContainerRecord): ArchiveRootDesc {
+    if (rec.state.status === 'running' && rec.state.pid) return { pid: rec.state.pid };
+    const dir = this.dir(rec.id);
+    return { mount: this.d.rootfs.mounts(rec.chainIds, path.join(dir, 'upper'), path.join(dir, 'work')), at: path.join(dir, 'rootfs') };
+  }
+
+  private archivePort(): ArchivePort {
+    if (!this.d.helper.archive) throw new BerthError('not_implemented', 'copying files needs the native helper');
+    return this.d.helper.archive;
+  }
+
+  private archivePath(p: string): string {
+    if (!p.startsWith('/')) p = '/' + p;
+    if (p.includes('\0')) throw invalid('path must not contain NUL');
+    return p;
+  }
+
+  async archiveStat(idOrName: string, p: string, follow = false): Promise<ArchivePathStat> {
+    const rec = this.find(idOrName);
+    const port = this.archivePort();
+    const run = () => port.stat(this.archiveRoot(rec), this.archivePath(p), follow);
+    return this.isRunning(rec.id) ? run() : this.exclusive(rec.id, run);
+  }
+
+  /** A tar of `p` in the container (entries named from `rebase`, default its base name). */
+  async archiveGet(idOrName: string, p: string, opts: { rebase?: string; follow?: boolean } = {}) {
+    const rec = this.find(idOrName);
+    const port = this.archivePort();
+    const stat = await this.archiveStat(rec.id, p, opts.follow ?? false);
+    if (this.isRunning(rec.id)) return { stat, ...port.out(this.archiveRoot(rec), this.archivePath(p), opts) };
+    // a stopped container's snapshot is mounted for the copy: no start meanwhile
+    let out!: ReturnType<ArchivePort['out']>;
+    let opened!: () => void;
+    const ready = new Promise<void>((r) => (opened = r));
+    void this.exclusive(rec.id, () => {
+      out = port.out(this.archiveRoot(rec), this.archivePath(p), opts);
+      opened();
+      return out.done;
+    }).catch(() => {});
+    await ready;
+    return { stat, ...out };
+  }
+
+  /** Extracts a tar into the directory `p` in the container. */
+  async archivePut(idOrName: string, p: string, body: NodeJS.ReadableStream, opts: { rebase?: string; keepOwner?: boolean } = {}) {
+    const rec = this.find(idOrName);
+    const port = this.archivePort();
+    const run = () => port.in(this.archiveRoot(rec), this.archivePath(p), body, opts);
+    return this.isRunning(rec.id) ? run() : this.exclusive(rec.id, run);
   }
 
   // ---- wait / exits -------------------------------------------------------------------------
@@ -436,6 +581,8 @@ export class ContainerService {
     rec.state = {
       ...rec.state,
       status: exit ? 'exited' : 'dead',
+      paused: false,
+      manuallyStopped: rec.state.manuallyStopped === true || this.manualStops.has(id),
       pid: null,
       monitorPid: null,
       exitCode: exit ? exit.exitCode : 255,
@@ -444,12 +591,63 @@ export class ContainerService {
       error: exit ? null : 'the container monitor died without recording an exit status',
     };
     this.d.store.update(rec);
+    this.emit('die', rec, { exitCode: String(rec.state.exitCode ?? 255) });
     const code = rec.state.exitCode ?? 255;
     for (const fn of this.waiters.get(id) ?? []) fn(code);
     this.waiters.delete(id);
     if (rec.spec.autoRemove) {
       setImmediate(() => void this.remove(id, true, { volumes: true }).catch((e) => this.d.log?.('warn', `auto-removing ${id}: ${e}`)));
+    } else this.maybeRestart(rec);
+  }
+
+  // ---- restart policies ---------------------------------------------------------------------
+  private readonly backoff = new Map<string, number>();
+
+  /** also in memory: an exit being recorded concurrently must not lose the flag */
+  private readonly manualStops = new Set<string>();
+
+  private markManualStop(rec: ContainerRecord) {
+    this.manualStops.add(rec.id);
+    const cur = this.d.store.tryGet(rec.id);
+    if (!cur || cur.state.manuallyStopped) return;
+    cur.state.manuallyStopped = true;
+    this.d.store.update(cur);
+    rec.state.manuallyStopped = true;
+  }
+
+  /** Docker's rules: no | on-failure[:N] (non-zero exits, at most N restarts) | always | unless-stopped. */
+  shouldRestart(rec: ContainerRecord, atAgentStart = false): boolean {
+    const p = rec.spec.restartPolicy;
+    if (!p || p.name === 'no' || rec.spec.autoRemove) return false;
+    const manual = rec.state.manuallyStopped === true || this.manualStops.has(rec.id);
+    if (manual && !(atAgentStart && p.name === 'always')) return false;
+    if (p.name === 'on-failure') {
+      if (atAgentStart || (rec.state.exitCode ?? 0) === 0) return false;
+      return p.maximumRetryCount === 0 || rec.state.restartCount < p.maximumRetryCount;
     }
+    return true;
+  }
+
+  private maybeRestart(rec: ContainerRecord, atAgentStart = false) {
+    if (!this.shouldRestart(rec, atAgentStart)) {
+      this.backoff.delete(rec.id);
+      return;
+    }
+    // 100ms doubling per restart, back to 100ms after a run of 10s or more (Docker's backoff)
+    const ran = Date.parse(rec.state.finishedAt ?? '') - Date.parse(rec.state.startedAt ?? '');
+    const prev = this.backoff.get(rec.id);
+    const delay = atAgentStart ? 0 : prev === undefined || ran >= 10_000 ? 100 : Math.min(prev * 2, 60_000);
+    this.backoff.set(rec.id, delay || 100);
+    const t = setTimeout(() => {
+      void this.exclusive(rec.id, async () => {
+        const cur = this.d.store.tryGet(rec.id);
+        if (!cur || cur.state.status === 'running' || !this.shouldRestart(cur, atAgentStart)) return;
+        cur.state.restartCount++;
+        this.d.store.update(cur);
+        await this.startLocked(cur.id, {});
+      }).catch((e) => this.d.log?.('warn', `restarting ${rec.id}: ${e}`));
+    }, delay);
+    t.unref();
   }
 
   /** At agent start: fold in exits that happened while it was down, re-watch the rest. */
@@ -459,6 +657,11 @@ export class ContainerService {
       known.add(r.id);
       if (r.state.status !== 'running') continue;
       if (fs.existsSync(path.join(this.stateDir(r.id), 'exit.json')) || !alive(r.state.monitorPid)) await this.exclusive(r.id, () => this.onExit(r.id));
+    }
+    // restart policies across the agent's own restart (and a reboot): always / unless-stopped come back
+    for (const r of this.d.store.all()) {
+      if ((r.state.status === 'exited' || r.state.status === 'dead') && r.state.startedAt && ['always', 'unless-stopped'].includes(r.spec.restartPolicy?.name ?? ''))
+        this.maybeRestart(r, true);
     }
     // directories without a record are leftovers of a crash between disk and DB writes
     for (const dir of [this.d.paths.containers, path.join(this.d.paths.run, 'containers')]) {

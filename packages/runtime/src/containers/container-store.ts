@@ -58,6 +58,16 @@ export class ContainerStore {
     this.db.update(containers).set({ record: JSON.stringify(rec) }).where(eq(containers.id, rec.id)).run();
   }
 
+  /** Changes the name column and the record together (the column is unique). */
+  rename(rec: ContainerRecord, name: string): void {
+    try {
+      this.db.update(containers).set({ name, record: JSON.stringify({ ...rec, name }) }).where(eq(containers.id, rec.id)).run();
+    } catch (e) {
+      if (String(e).includes('UNIQUE')) throw conflict(`container name "${name}" is already in use`);
+      throw e;
+    }
+  }
+
   delete(id: string): void {
     this.db.delete(containers).where(eq(containers.id, id)).run();
   }

@@ -40,4 +40,20 @@ export interface HelperPort {
   startContainer(bundleDir: string, stateDir: string): Promise<{ pid: number; monitorPid: number }>;
   exec(o: { pid: number; process: object; cgroupProcs: string[]; tty: boolean }): ExecHandle;
   attach(stateDir: string): AttachHandle;
+  /** `berth cp`: tar in and out of a container's root, every path resolved inside it */
+  archive?: ArchivePort;
+}
+
+export type ArchiveRootDesc = { pid: number } | { mount: { type: string; source: string; options: string[] }; at: string };
+export interface ArchivePathStat {
+  name: string;
+  size: number;
+  mode: number;
+  type: 'dir' | 'file' | 'symlink' | 'other';
+  linkTarget: string;
+}
+export interface ArchivePort {
+  stat(root: ArchiveRootDesc, path: string, follow: boolean): Promise<ArchivePathStat>;
+  out(root: ArchiveRootDesc, path: string, opts: { rebase?: string; follow?: boolean }): { stream: Readable; done: Promise<void>; kill(): void };
+  in(root: ArchiveRootDesc, path: string, body: NodeJS.ReadableStream, opts: { rebase?: string; keepOwner?: boolean }): Promise<{ files: number; bytes: number }>;
 }

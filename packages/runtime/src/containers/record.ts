@@ -27,6 +27,10 @@ export interface ContainerStateRecord {
   oomKilled: boolean;
   restartCount: number;
   error: string | null;
+  /** frozen by `pause` (status stays running) */
+  paused?: boolean;
+  /** stopped or killed by a user: restart policies leave it down (cleared by start) */
+  manuallyStopped?: boolean;
 }
 
 export interface ContainerRecord {

@@ -26,7 +26,7 @@ export function resolveConfig(spec: RunSpecParsed, image: ImageConfig, hostname:
     workingDir: spec.workingDir ?? (image.workingDir || '/'),
     user: spec.user ?? image.user ?? '',
     hostname,
-    stopSignal: image.stopSignal || 'SIGTERM',
+    stopSignal: spec.stopSignal || image.stopSignal || 'SIGTERM',
     tty: spec.tty,
     openStdin: spec.openStdin,
   };

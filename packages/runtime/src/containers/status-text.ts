@@ -19,7 +19,7 @@ export function statusText(st: ContainerStateRecord, now = Date.now()): string {
     case 'created':
       return 'Created';
     case 'running':
-      return `Up ${humanDuration(now - Date.parse(st.startedAt ?? new Date(now).toISOString()))}`;
+      return `Up ${humanDuration(now - Date.parse(st.startedAt ?? new Date(now).toISOString()))}${st.paused ? ' (Paused)' : ''}`;
     case 'exited':
       return `Exited (${st.exitCode ?? 0}) ${humanDuration(now - Date.parse(st.finishedAt ?? new Date(now).toISOString()))} ago`;
     case 'dead':

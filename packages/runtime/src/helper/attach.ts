@@ -133,7 +133,9 @@ export class AttachClient extends EventEmitter {
   }
 
   close() {
-    this.socket.destroy();
+    // end, not destroy: input written just before a detach still reaches the monitor
+    this.socket.end();
+    setTimeout(() => this.socket.destroy(), 1000).unref();
     this.finish();
   }
 

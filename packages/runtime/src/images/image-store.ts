@@ -508,6 +508,59 @@ export class ImageService {
     });
   }
 
+  /**
+   * Commits an image whose layer blobs are stored and whose snapshots are unpacked (a build or
+   * a container commit): writes config and OCI manifest, then the image row and tags in one
+   * transaction, as import does. `raw.rootfs.diff_ids` must list the layers' diff ids.
+   */
+  commitBuilt(img: { raw: RawImageConfig; layers: LayerDescriptor[]; tags: string[] }): Promise<{ id: string; tags: string[] }> {
+    return this.exclusive(async () => {
+      const undo = new Undo();
+      try {
+        const tagsSet = new Set<string>();
+        for (const t of img.tags) {
+          const r = tagRef(t, 'tag');
+          if (!r) throw invalid(`tag "${t}" must name a tag, not a digest`);
+          tagsSet.add(r);
+        }
+        const diffIds = ((img.raw.rootfs?.diff_ids as string[] | undefined) ?? []).slice();
+        if (diffIds.length !== img.layers.length) throw invalid(`image has ${img.layers.length} layers but ${diffIds.length} diff ids`);
+        const chain = computeChainIds(diffIds);
+        let size = 0;
+        for (const [i, l] of img.layers.entries()) {
+          if (!this.content.has(l.digest)) throw notFound(`layer blob ${l.digest} not found`);
+          if (!this.snapshots.has(chain[i]!)) throw notFound(`layer snapshot ${chain[i]} not found`);
+          size += await this.snapshots.usage(chain[i]!);
+        }
+        const configBuf = Buffer.from(JSON.stringify(img.raw));
+        const configDigest = await this.storeBuffer(configBuf, undo);
+        const manifestBuf = Buffer.from(
+          JSON.stringify({
+            schemaVersion: 2,
+            mediaType: MT.ociManifest,
+            config: { mediaType: MT.ociConfig, digest: configDigest, size: configBuf.length },
+            layers: img.layers,
+          }),
+        );
+        const manifestDigest = await this.storeBuffer(manifestBuf, undo);
+        const pending: PendingImage = {
+          id: configDigest,
+          manifestDigest,
+          configJson: configBuf.toString('utf8'),
+          raw: img.raw,
+          diffIds,
+          layers: img.layers,
+          tags: tagsSet,
+        };
+        this.commit([pending], new Map([[pending.id, size]]));
+        return { id: pending.id, tags: [...tagsSet].map((t) => familiarName(t)) };
+      } catch (e) {
+        await this.rollback(undo);
+        throw wrap(e, 'committing image');
+      }
+    });
+  }
+
   // ---------------------------------------------------------------- queries
 
   private rows(): ImageRow[] {

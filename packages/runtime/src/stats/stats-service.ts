@@ -25,6 +25,7 @@ export class StatsService {
         memoryLimitBytes: s.memoryLimitBytes,
         pids: s.pids,
         pidsLimit: s.pidsLimit,
+        ...(s.blockReadBytes !== undefined ? { blockReadBytes: s.blockReadBytes, blockWriteBytes: s.blockWriteBytes ?? 0 } : {}),
       },
     };
   }

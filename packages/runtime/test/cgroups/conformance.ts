@@ -98,6 +98,15 @@ export function runCgroupConformance(name: string, makeDriverOnFixture: MakeDriv
       assert.deepEqual(fx.kernel.calls, []);
     });
 
+    it('freezes and thaws the group (pause/unpause)', async () => {
+      await fx.driver.create(id, {});
+      assert.equal(await fx.driver.frozen(id), false);
+      await fx.driver.freeze(id);
+      assert.equal(await fx.driver.frozen(id), true);
+      await fx.driver.thaw(id);
+      assert.equal(await fx.driver.frozen(id), false);
+    });
+
     it('rejects nonsensical limits', async () => {
       await assert.rejects(fx.driver.create(id, { memoryBytes: 1.5 }), { code: 'invalid_argument' });
       await assert.rejects(fx.driver.create(id, { memoryBytes: 64 * MiB, memorySwapBytes: 32 * MiB }), {

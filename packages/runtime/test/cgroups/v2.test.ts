@@ -26,6 +26,7 @@ function v2Files(parentSubtreeControl: string): Record<string, string> {
     'cpu.stat': 'usage_usec 0\nuser_usec 0\nsystem_usec 0\nnr_periods 0\nnr_throttled 0\nthrottled_usec 0\n',
     'pids.max': 'max',
     'pids.current': '0',
+    'cgroup.freeze': '0',
   };
 }
 

@@ -31,6 +31,13 @@ export const containersRouter = router({
     .input(Id.extend({ force: z.boolean().default(false), volumes: z.boolean().default(false) }))
     .mutation(({ ctx, input }) => ctx.backend.removeContainer(input.id, input.force, { volumes: input.volumes })),
   wait: procedure.input(Id).mutation(({ ctx, input, signal }) => ctx.backend.waitContainer(input.id, signal)),
+  pause: procedure.input(Id).mutation(({ ctx, input }) => ctx.backend.pauseContainer(input.id)),
+  unpause: procedure.input(Id).mutation(({ ctx, input }) => ctx.backend.unpauseContainer(input.id)),
+  rename: procedure
+    .input(Id.extend({ name: z.string().min(1, 'a new name is required') }))
+    .mutation(({ ctx, input }) => ctx.backend.renameContainer(input.id, input.name)),
+  prune: procedure.mutation(({ ctx }) => ctx.backend.pruneContainers()),
+  top: procedure.input(Id).query(({ ctx, input }) => ctx.backend.topContainer(input.id)),
   statsAll: procedure.output(z.record(z.string(), StatsSample)).query(({ ctx }) => ctx.backend.statsOnce()),
 
   /** Log records; each carries its cursor as the tracked id, so a reconnect resumes after it. */
@@ -48,6 +55,12 @@ export const containersRouter = router({
       for await (const line of ctx.backend.logs(input.id, { follow: input.follow, tail, after }, signal)) {
         yield tracked(String(line.cursor), line);
       }
+    }),
+  /** engine events; `sinceMs` replays the kept recent ones first */
+  events: procedure
+    .input(z.object({ sinceMs: z.number().optional(), untilMs: z.number().optional() }).default({}))
+    .subscription(async function* ({ ctx, input, signal }) {
+      for await (const e of ctx.backend.events(input, signal)) yield e;
     }),
   stats: procedure.input(Id).subscription(async function* ({ ctx, input, signal }) {
     for await (const sample of ctx.backend.stats(input.id, signal)) yield sample;

@@ -2,14 +2,32 @@ import { TRPCClientError } from '@trpc/client';
 import { parseArgs, parseIntFlag, UsageError } from '../args';
 import type { CliContext } from '../context';
 import { ago, shortId, table, truncate } from '../format';
+import { renderTemplate } from '../go-template';
+import type { ContainerSummary } from '@berth/shared';
 
 export async function ps(ctx: CliContext, argv: string[]): Promise<number> {
   const { flags } = parseArgs(argv, [
     { long: 'all', short: 'a', type: 'bool' },
     { long: 'quiet', short: 'q', type: 'bool' },
     { long: 'no-trunc', type: 'bool' },
+    { long: 'filter', short: 'f', type: 'list' },
+    { long: 'format', type: 'string' },
   ]);
-  const list = await ctx.client().trpc.containers.list.query({ all: flags.all === true });
+  const filters = ((flags.filter as string[] | undefined) ?? []).map(parsePsFilter);
+  // a status filter other than running looks at stopped containers too, as in Docker
+  const all = flags.all === true || filters.some((f) => f.key === 'status' && f.value !== 'running');
+  const list = (await ctx.client().trpc.containers.list.query({ all })).filter((c) => matchPsFilters(c, filters));
+  if (typeof flags.format === 'string' && !flags.quiet) {
+    let fmt = flags.format;
+    const asTable = /^table\s/.test(fmt);
+    if (asTable) fmt = fmt.replace(/^table\s+/, '');
+    const rows = list.map((c) => renderTemplate(fmt, psView(c, flags['no-trunc'] === true)));
+    if (asTable) {
+      const header = renderTemplate(fmt.replace(/\{\{\s*\.(\w+)\s*\}\}/g, (_m, f: string) => PS_HEADERS[f.toLowerCase()] ?? f.toUpperCase()), {});
+      ctx.out(table(header.split('\t'), rows.map((r) => r.split('\t'))));
+    } else ctx.out(rows.map((r) => r + '\n').join(''));
+    return 0;
+  }
   if (flags.quiet) {
     ctx.out(list.map((c) => (flags['no-trunc'] ? c.id : shortId(c.id)) + '\n').join(''));
     return 0;
@@ -96,8 +114,11 @@ export async function wait(ctx: CliContext, argv: string[]) {
 
 /** inspect CONTAINER|IMAGE...: containers first, then images, like `docker inspect`. */
 export async function inspect(ctx: CliContext, argv: string[]): Promise<number> {
-  const { flags, positionals } = parseArgs(argv, [{ long: 'type', type: 'string' }]);
-  if (positionals.length === 0) throw new UsageError('usage: berth inspect [--type container|image] NAME|ID [NAME|ID...]');
+  const { flags, positionals } = parseArgs(argv, [
+    { long: 'type', type: 'string' },
+    { long: 'format', short: 'f', type: 'string' },
+  ]);
+  if (positionals.length === 0) throw new UsageError('usage: berth inspect [--type container|image] [-f TEMPLATE] NAME|ID [NAME|ID...]');
   const type = flags.type as string | undefined;
   if (type && type !== 'container' && type !== 'image') throw new UsageError(`invalid value "${type}" for flag --type: want container or image`);
   const out: unknown[] = [];
@@ -110,8 +131,33 @@ export async function inspect(ctx: CliContext, argv: string[]): Promise<number> 
       rc = 1;
     }
   }
+  if (typeof flags.format === 'string') {
+    const fmt = flags.format;
+    ctx.out(out.map((o) => renderTemplate(fmt, dockerView(o as Record<string, unknown>)) + '\n').join(''));
+    return rc;
+  }
   ctx.out(JSON.stringify(out, null, 4) + '\n');
   return rc;
+}
+
+/** Our inspect JSON plus Docker's names for templates: .State.Status, .Name, .Id, .HostConfig... */
+function dockerView(o: Record<string, unknown>): Record<string, unknown> {
+  if (typeof o.state !== 'string') return o; // an image
+  return {
+    ...o,
+    Id: o.id,
+    Name: `/${o.name as string}`,
+    State: {
+      Status: o.paused ? 'paused' : o.state,
+      Running: o.state === 'running',
+      Paused: o.paused === true,
+      ExitCode: o.exitCode ?? 0,
+      Pid: o.pid ?? 0,
+      StartedAt: o.startedAt,
+      FinishedAt: o.finishedAt,
+      OOMKilled: o.oomKilled,
+    },
+  };
 }
 
 async function inspectOne(ctx: CliContext, name: string, type?: string) {
@@ -173,4 +219,63 @@ export async function logs(ctx: CliContext, argv: string[]): Promise<number> {
     buf = buf.subarray(off);
   }
   return 0;
+}
+
+// ---- ps --filter / --format (issue 6) ---------------------------------------------------------
+const PS_HEADERS: Record<string, string> = { id: 'CONTAINER ID', names: 'NAMES', image: 'IMAGE', command: 'COMMAND', status: 'STATUS', state: 'STATE', createdat: 'CREATED AT', ports: 'PORTS', labels: 'LABELS' };
+
+export function parsePsFilter(f: string): { key: string; value: string } {
+  const i = f.indexOf('=');
+  if (i <= 0) throw new UsageError(`bad format of filter "${f}": want KEY=VALUE`);
+  const key = f.slice(0, i).toLowerCase();
+  if (!['status', 'name', 'label', 'ancestor', 'id', 'exited'].includes(key)) throw new UsageError(`invalid filter '${key}'`);
+  return { key, value: f.slice(i + 1) };
+}
+
+/** Docker's rules: filters with the same key OR together, different keys AND. */
+export function matchPsFilters(c: ContainerSummary, filters: { key: string; value: string }[]): boolean {
+  const byKey = new Map<string, string[]>();
+  for (const f of filters) byKey.set(f.key, [...(byKey.get(f.key) ?? []), f.value]);
+  for (const [key, values] of byKey) {
+    const ok = values.some((v) => {
+      switch (key) {
+        case 'status':
+          return (c.paused ? 'paused' : c.state) === v;
+        case 'name':
+          return new RegExp(v).test(c.name);
+        case 'id':
+          return c.id.startsWith(v);
+        case 'exited':
+          return c.state === 'exited' && String(c.exitCode) === v;
+        case 'label': {
+          const i = v.indexOf('=');
+          const labels = c.labels ?? {};
+          return i < 0 ? v in labels : labels[v.slice(0, i)] === v.slice(i + 1);
+        }
+        case 'ancestor': {
+          const bare = (s: string) => s.replace(/:latest$/, '');
+          return bare(c.image) === bare(v) || c.imageId.replace(/^sha256:/, '').startsWith(v.replace(/^sha256:/, ''));
+        }
+      }
+      return false;
+    });
+    if (!ok) return false;
+  }
+  return true;
+}
+
+function psView(c: ContainerSummary, noTrunc: boolean) {
+  return {
+    ID: noTrunc ? c.id : shortId(c.id),
+    Names: c.name,
+    Image: c.image,
+    Command: JSON.stringify(noTrunc ? c.command : truncate(c.command, 20)),
+    CreatedAt: c.createdAt,
+    Status: c.status,
+    State: c.paused ? 'paused' : c.state,
+    Ports: (c.ports ?? []).map((p) => `${p.hostIp}:${p.hostPort}->${p.containerPort}/${p.protocol}`).join(', '),
+    Labels: Object.entries(c.labels ?? {})
+      .map(([k, v]) => `${k}=${v}`)
+      .join(','),
+  };
 }

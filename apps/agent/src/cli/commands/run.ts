@@ -1,7 +1,7 @@
 import type { RunSpec } from '@berth/shared';
 import { parseArgs, parseBytes, parseCpus, parseIntFlag, UsageError, type FlagDef } from '../args';
 import type { CliContext } from '../context';
-import { runTerminalSession, windowSize } from '../terminal-session';
+import { parseDetachKeys, runTerminalSession, windowSize } from '../terminal-session';
 import { pullIfMissing } from './registry';
 import { networkFlags, networkSpecFromFlags } from './run-network-flags';
 import { securityFlags, securitySpecFromFlags } from './run-security-flags';
@@ -23,6 +23,9 @@ const runFlags: FlagDef[] = [
   { long: 'net', type: 'string' },
   { long: 'entrypoint', type: 'string' },
   { long: 'label', short: 'l', type: 'list' },
+  { long: 'restart', type: 'string' },
+  { long: 'stop-signal', type: 'string' },
+  { long: 'stop-timeout', type: 'string' },
   ...networkFlags,
   ...securityFlags,
 ];
@@ -45,7 +48,18 @@ export function runSpecFromArgs(argv: string[]): { spec: RunSpec; detach: boolea
     const i = l.indexOf('=');
     labels[i < 0 ? l : l.slice(0, i)] = i < 0 ? '' : l.slice(i + 1);
   }
+  let restartPolicy: RunSpec['restartPolicy'];
+  if (flags.restart !== undefined) {
+    const m = /^(no|always|unless-stopped|on-failure)(?::(\d+))?$/.exec(flags.restart as string);
+    if (!m || (m[2] !== undefined && m[1] !== 'on-failure'))
+      throw new UsageError(`invalid restart policy "${flags.restart}": want no, always, unless-stopped or on-failure[:max-retries]`);
+    restartPolicy = { name: m[1] as 'no', maximumRetryCount: m[2] ? Number(m[2]) : 0 };
+    if (flags.rm && m[1] !== 'no') throw new UsageError('conflicting options: --restart and --rm');
+  }
   const spec: RunSpec = {
+    ...(restartPolicy ? { restartPolicy } : {}),
+    ...(flags['stop-signal'] !== undefined ? { stopSignal: flags['stop-signal'] as string } : {}),
+    ...(flags['stop-timeout'] !== undefined ? { stopTimeout: parseIntFlag(flags['stop-timeout'] as string, '--stop-timeout') } : {}),
     image,
     cmd: cmd.length ? cmd : undefined,
     entrypoint: flags.entrypoint !== undefined ? ((flags.entrypoint as string) === '' ? [] : [flags.entrypoint as string]) : undefined,
@@ -83,7 +97,7 @@ export async function run(ctx: CliContext, argv: string[]): Promise<number> {
   // attach first, then start: the monitor holds the process until we are connected, so no
   // output (not even the first prompt) is missed
   const ws = client.terminal(id, 'attach', { start: true, ...windowSize() });
-  return runTerminalSession(ws, { tty: spec.tty === true, interactive: spec.openStdin === true });
+  return runTerminalSession(ws, { tty: spec.tty === true, interactive: spec.openStdin === true, ...(spec.tty && spec.openStdin ? { detachKeys: parseDetachKeys() } : {}) });
 }
 
 export async function create(ctx: CliContext, argv: string[]): Promise<number> {

@@ -22,6 +22,7 @@ import { inheritCpusetV1 } from './cpuset';
 import { applyMemoryV1, memoryStatsV1 } from './memory';
 import { applyPidsV1, pidsStatsV1 } from './pids';
 import { applyDevicesV1 } from './devices';
+import { blkioStatsV1 } from './blkio';
 
 /** Controllers Berth places containers in; devices/freezer/blkio carry no limits yet. */
 export const V1_CONTROLLERS = ['memory', 'cpu', 'cpuacct', 'cpuset', 'pids', 'devices', 'freezer', 'blkio'] as const;
@@ -109,6 +110,7 @@ export class CgroupV1 implements CgroupDriver {
     const cpuDir = this.dir('cpu', id);
     const acctDir = this.need('cpuacct', id, 'cpu usage');
     const pidsDir = this.dir('pids', id);
+    const blkioDir = this.dir('blkio', id);
     const [mem, usage, throttling, pids] = await Promise.all([
       memoryStatsV1(memDir),
       cpuUsageV1(acctDir),
@@ -124,6 +126,7 @@ export class CgroupV1 implements CgroupDriver {
       oomKills: mem.oomKills,
       pids: pids.current,
       pidsLimit: pids.limit,
+      ...(blkioDir !== undefined ? await blkioStatsV1(blkioDir).then((b) => (b ? { blockReadBytes: b.readBytes, blockWriteBytes: b.writeBytes } : {})) : {}),
     };
   }
 
@@ -152,6 +155,28 @@ export class CgroupV1 implements CgroupDriver {
   async exists(id: string): Promise<boolean> {
     for (const d of this.dirs(id)) if (await pathExists(d)) return true;
     return false;
+  }
+
+  async freeze(id: string): Promise<void> {
+    const file = path.join(this.need('freezer', id, 'pause'), 'freezer.state');
+    await writeValue(file, 'FROZEN');
+    // the kernel passes through FREEZING while it stops every task
+    for (let i = 0; i < 200; i++) {
+      if (((await readOptional(file)) ?? '').trim() === 'FROZEN') return;
+      await sleep(10);
+    }
+    await writeValue(file, 'THAWED').catch(() => {});
+    throw precondition(`cgroup ${id} did not freeze within 2s`);
+  }
+
+  async thaw(id: string): Promise<void> {
+    await writeValue(path.join(this.need('freezer', id, 'unpause'), 'freezer.state'), 'THAWED');
+  }
+
+  async frozen(id: string): Promise<boolean> {
+    const d = this.dir('freezer', id);
+    if (d === undefined) return false;
+    return ['FROZEN', 'FREEZING'].includes(((await readOptional(path.join(d, 'freezer.state'))) ?? '').trim());
   }
 }
 

@@ -9,6 +9,7 @@ import {
   realFs,
   removeGroupDirs,
   signalPids,
+  sleep,
   validateId,
   writeValue,
 } from '../files';
@@ -16,6 +17,7 @@ import { validateLimits } from '../limits';
 import { applyCpuV2, cpuStatsV2 } from './cpu';
 import { applyMemoryV2, memoryStatsV2 } from './memory';
 import { applyPidsV2, pidsStatsV2 } from './pids';
+import { ioStatsV2 } from './io';
 
 /** Controllers delegated to container groups when the kernel offers them. */
 const WANTED = ['cpu', 'cpuset', 'io', 'memory', 'pids'];
@@ -71,6 +73,7 @@ export class CgroupV2 implements CgroupDriver {
       oomKills: mem.oomKills,
       pids: pids.current,
       pidsLimit: pids.limit,
+      ...(await ioStatsV2(dir).then((b) => (b ? { blockReadBytes: b.readBytes, blockWriteBytes: b.writeBytes } : {}))),
     };
   }
 
@@ -95,6 +98,25 @@ export class CgroupV2 implements CgroupDriver {
 
   async exists(id: string): Promise<boolean> {
     return pathExists(this.dir(id));
+  }
+
+  async freeze(id: string): Promise<void> {
+    const dir = this.dir(id);
+    await writeValue(path.join(dir, 'cgroup.freeze'), 1);
+    // cgroup.events says "frozen 1" once every task stopped (a fixture without the file: done)
+    for (let i = 0; i < 200; i++) {
+      const ev = await readOptional(path.join(dir, 'cgroup.events'));
+      if (ev === null || !/^frozen /m.test(ev) || /^frozen 1$/m.test(ev)) return;
+      await sleep(10);
+    }
+  }
+
+  async thaw(id: string): Promise<void> {
+    await writeValue(path.join(this.dir(id), 'cgroup.freeze'), 0);
+  }
+
+  async frozen(id: string): Promise<boolean> {
+    return ((await readOptional(path.join(this.dir(id), 'cgroup.freeze'))) ?? '0').trim() === '1';
   }
 }
 

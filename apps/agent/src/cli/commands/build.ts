@@ -1,0 +1,176 @@
+// `berth build` (the context, minus .dockerignore'd paths, tarred by GNU tar and streamed to the
+// agent; progress comes back as JSON lines) and `berth commit`.
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { parseArgs, UsageError } from '../args';
+import type { CliContext } from '../context';
+import { AgentError, localEndpoint } from '../../client';
+
+interface IgnoreRule {
+  re: RegExp;
+  negate: boolean;
+}
+
+/** .dockerignore lines as rules: globs with `*`, `?`, `**`; `!` re-includes; `#` comments. */
+export function parseDockerignore(text: string): IgnoreRule[] {
+  const rules: IgnoreRule[] = [];
+  for (let line of text.split('\n')) {
+    line = line.trim();
+    if (line === '' || line.startsWith('#')) continue;
+    const negate = line.startsWith('!');
+    if (negate) line = line.slice(1).trim();
+    const p = path.posix.normalize(line).replace(/^\/+/, '').replace(/\/+$/, '');
+    if (p === '' || p === '.') continue;
+    let re = '';
+    for (let i = 0; i < p.length; i++) {
+      const c = p[i]!;
+      if (c === '*' && p[i + 1] === '*') {
+        re += '.*';
+        i++;
+        if (p[i + 1] === '/') i++;
+      } else if (c === '*') re += '[^/]*';
+      else if (c === '?') re += '[^/]';
+      else re += c.replace(/[.+^${}()|[\]\\]/g, '\\$&');
+    }
+    rules.push({ re: new RegExp(`^${re}(/.*)?$`), negate });
+  }
+  return rules;
+}
+
+export function isIgnored(rel: string, rules: IgnoreRule[]): boolean {
+  let ignored = false;
+  for (const r of rules) if (r.re.test(rel)) ignored = !r.negate;
+  return ignored;
+}
+
+/** Relative paths of the context to send, directories before their contents. */
+function contextFiles(dir: string, rules: IgnoreRule[], keep: Set<string>): string[] {
+  const out: string[] = [];
+  const hasNegations = rules.some((r) => r.negate);
+  const walk = (rel: string) => {
+    for (const name of fs.readdirSync(path.join(dir, rel)).sort()) {
+      const r = rel ? `${rel}/${name}` : name;
+      const ignored = isIgnored(r, rules) && !keep.has(r);
+      const st = fs.lstatSync(path.join(dir, r));
+      if (!ignored) out.push(r);
+      if (st.isDirectory() && (!ignored || hasNegations)) walk(r);
+    }
+  };
+  walk('');
+  return out;
+}
+
+export async function build(ctx: CliContext, argv: string[]): Promise<number> {
+  const { flags, positionals } = parseArgs(argv, [
+    { long: 'tag', short: 't', type: 'list' },
+    { long: 'file', short: 'f', type: 'string' },
+    { long: 'build-arg', type: 'list' },
+    { long: 'no-cache', type: 'bool' },
+    { long: 'target', type: 'string' },
+    { long: 'quiet', short: 'q', type: 'bool' },
+    { long: 'platform', type: 'string' },
+  ]);
+  if (positionals.length !== 1) throw new UsageError('usage: berth build [-t NAME:TAG]... [-f Dockerfile] [--build-arg K=V]... [--no-cache] [--target STAGE] CONTEXT');
+  const platform = flags.platform as string | undefined;
+  if (platform && platform !== 'linux/amd64') throw new UsageError(`--platform ${platform}: only linux/amd64 is supported`);
+  const dir = path.resolve(positionals[0]!);
+  if (!fs.statSync(dir, { throwIfNoEntry: false })?.isDirectory()) throw new UsageError(`build context ${positionals[0]} is not a directory`);
+  const dfHost = path.resolve(dir, (flags.file as string | undefined) ?? 'Dockerfile');
+  const dfRel = path.relative(dir, dfHost);
+  if (dfRel.startsWith('..') || path.isAbsolute(dfRel)) throw new UsageError(`the Dockerfile (${flags.file}) must be inside the build context`);
+  if (!fs.existsSync(dfHost)) throw new UsageError(`cannot find Dockerfile ${dfHost}`);
+  const buildArgs: Record<string, string> = {};
+  for (const a of (flags['build-arg'] as string[] | undefined) ?? []) {
+    const i = a.indexOf('=');
+    if (i > 0) buildArgs[a.slice(0, i)] = a.slice(i + 1);
+    else if (process.env[a] !== undefined) buildArgs[a] = process.env[a]!;
+  }
+  let rules: IgnoreRule[] = [];
+  try {
+    rules = parseDockerignore(fs.readFileSync(path.join(dir, '.dockerignore'), 'utf8'));
+  } catch {
+    rules = [];
+  }
+  // the Dockerfile is always sent, even when ignored: the agent needs it
+  const files = contextFiles(dir, rules, new Set([dfRel.split(path.sep).join('/')]));
+  const tar = spawn('tar', ['-C', dir, '-cf', '-', '--numeric-owner', '--no-recursion', '--null', '-T', '-'], { stdio: ['pipe', 'pipe', 'inherit'] });
+  tar.stdin.end(files.map((f) => `./${f}\0`).join(''));
+
+  const q = new URLSearchParams({ dockerfile: dfRel.split(path.sep).join('/') });
+  for (const t of (flags.tag as string[] | undefined) ?? []) q.append('tags', t);
+  if (Object.keys(buildArgs).length) q.set('buildargs', JSON.stringify(buildArgs));
+  if (flags['no-cache']) q.set('nocache', '1');
+  if (flags.target) q.set('target', flags.target as string);
+  const ep = localEndpoint();
+  const res = await fetch(`${ep.url}/v1/images/build?${q}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${ep.token}`, 'content-type': 'application/x-tar' },
+    body: Readable.toWeb(tar.stdout) as ReadableStream,
+    duplex: 'half',
+  } as RequestInit);
+  if (!res.ok || !res.body) {
+    const json = (await res.json().catch(() => ({}))) as { code?: string; message?: string };
+    throw new AgentError(json.code ?? 'internal', json.message ?? `agent answered ${res.status}`);
+  }
+  const quiet = flags.quiet === true;
+  let buf = '';
+  let result: { id: string; tags: string[] } | null = null;
+  let failure: string | null = null;
+  const handle = (line: string) => {
+    if (!line.trim()) return;
+    const e = JSON.parse(line) as { type: string; [k: string]: unknown };
+    if (e.type === 'step' && !quiet) ctx.out(`Step ${e.step}/${e.total} : ${e.text}\n`);
+    else if (e.type === 'cached' && !quiet) ctx.out(' ---> Using cache\n');
+    else if (e.type === 'output' && !quiet) ctx.out(String(e.data));
+    else if (e.type === 'layer' && !quiet) ctx.out(` ---> ${String(e.digest).slice(7, 19)}\n`);
+    else if (e.type === 'done') result = { id: e.id as string, tags: e.tags as string[] };
+    else if (e.type === 'error') failure = String(e.message);
+  };
+  for await (const chunk of Readable.fromWeb(res.body as import('node:stream/web').ReadableStream)) {
+    buf += Buffer.from(chunk as Uint8Array).toString('utf8');
+    let i: number;
+    while ((i = buf.indexOf('\n')) >= 0) {
+      handle(buf.slice(0, i));
+      buf = buf.slice(i + 1);
+    }
+  }
+  handle(buf);
+  if (failure) {
+    ctx.err(`berth build: ${failure}\n`);
+    return 1;
+  }
+  if (!result) {
+    ctx.err('berth build: the agent ended the build without a result\n');
+    return 1;
+  }
+  const r = result as { id: string; tags: string[] };
+  if (quiet) ctx.out(`${r.id}\n`);
+  else {
+    ctx.out(`Successfully built ${r.id.slice(7, 19)}\n`);
+    for (const t of r.tags) ctx.out(`Successfully tagged ${t}\n`);
+  }
+  return 0;
+}
+
+export async function commit(ctx: CliContext, argv: string[]): Promise<number> {
+  const { flags, positionals } = parseArgs(argv, [
+    { long: 'message', short: 'm', type: 'string' },
+    { long: 'author', short: 'a', type: 'string' },
+  ]);
+  if (positionals.length < 1 || positionals.length > 2) throw new UsageError('usage: berth commit [-m MESSAGE] [-a AUTHOR] CONTAINER [REPOSITORY[:TAG]]');
+  const q = new URLSearchParams();
+  if (positionals[1]) q.set('ref', positionals[1]);
+  if (flags.message) q.set('message', flags.message as string);
+  if (flags.author) q.set('author', flags.author as string);
+  const ep = localEndpoint();
+  const res = await fetch(`${ep.url}/v1/containers/${encodeURIComponent(positionals[0]!)}/commit?${q}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${ep.token}` },
+  });
+  const json = (await res.json().catch(() => ({}))) as { code?: string; message?: string; id?: string };
+  if (!res.ok) throw new AgentError(json.code ?? 'internal', json.message ?? `agent answered ${res.status}`);
+  ctx.out(`${json.id}\n`);
+  return 0;
+}

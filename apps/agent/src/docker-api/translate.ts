@@ -1,0 +1,358 @@
+// Pure translations between Docker's API shapes and Berth's: the create body becomes a RunSpec,
+// Berth's container/image/network/volume views become the JSON the docker CLI and SDKs read.
+import type {
+  ContainerInspect,
+  ContainerSummary,
+  ImageInspect,
+  ImageSummary,
+  MountSpec,
+  NetworkInspect,
+  NetworkSummary,
+  PortBinding,
+  PortSpec,
+  RunSpec,
+  VolumeSummary,
+} from '@berth/shared';
+import { DockerApiError, unixSeconds } from './http-util';
+
+const ZERO_TIME = '0001-01-01T00:00:00Z';
+
+interface DockerCreateBody {
+  Image?: string;
+  Cmd?: string[] | string | null;
+  Entrypoint?: string[] | string | null;
+  Env?: string[] | null;
+  WorkingDir?: string;
+  User?: string;
+  Hostname?: string;
+  Tty?: boolean;
+  OpenStdin?: boolean;
+  Labels?: Record<string, string> | null;
+  HostConfig?: {
+    Memory?: number;
+    NanoCpus?: number;
+    CpuQuota?: number;
+    CpuPeriod?: number;
+    PidsLimit?: number | null;
+    NetworkMode?: string;
+    AutoRemove?: boolean;
+    PortBindings?: Record<string, { HostIp?: string; HostPort?: string }[] | null> | null;
+    PublishAllPorts?: boolean;
+    Binds?: string[] | null;
+    Mounts?: { Type?: string; Source?: string; Target?: string; ReadOnly?: boolean; TmpfsOptions?: { SizeBytes?: number } }[] | null;
+    Tmpfs?: Record<string, string> | null;
+    Privileged?: boolean;
+    CapAdd?: string[] | null;
+    CapDrop?: string[] | null;
+    ReadonlyRootfs?: boolean;
+    SecurityOpt?: string[] | null;
+    ConsoleSize?: [number, number] | null;
+    RestartPolicy?: { Name?: string; MaximumRetryCount?: number } | null;
+  };
+  NetworkingConfig?: { EndpointsConfig?: Record<string, { Aliases?: string[] | null } | null> | null };
+}
+
+const strList = (v: string[] | string | null | undefined): string[] | undefined =>
+  v === undefined || v === null ? undefined : Array.isArray(v) ? v : [v];
+
+/** What the create body asks for that Berth does not do yet: returned as create's Warnings. */
+export function createBodyWarnings(body: DockerCreateBody): string[] {
+  const out: string[] = [];
+  const policy = body.HostConfig?.RestartPolicy?.Name;
+  if (policy && policy !== 'no') out.push(`berth does not implement restart policy "${policy}" yet: the container will not be restarted`);
+  return out;
+}
+
+/** Docker's `POST /containers/create` body (and ?name=) as a RunSpec; the engine validates it. */
+export function createBodyToRunSpec(body: DockerCreateBody, name: string | undefined): RunSpec {
+  if (!body.Image) throw new DockerApiError(400, 'config.Image is required');
+  const hc = body.HostConfig ?? {};
+  const cmd = strList(body.Cmd);
+  const entrypoint = strList(body.Entrypoint);
+  const publish: PortSpec[] = [];
+  for (const [key, binds] of Object.entries(hc.PortBindings ?? {})) {
+    const [p, proto] = key.split('/');
+    for (const b of binds ?? [{}]) {
+      publish.push({
+        containerPort: Number(p),
+        protocol: proto === 'udp' ? 'udp' : 'tcp',
+        hostIp: b.HostIp || undefined,
+        hostPort: b.HostPort ? Number(b.HostPort) : undefined,
+      });
+    }
+  }
+  const mounts: MountSpec[] = [];
+  for (const bind of hc.Binds ?? []) {
+    const parts = bind.split(':');
+    if (parts.length < 2) throw new DockerApiError(400, `invalid bind "${bind}": want SOURCE:TARGET[:ro]`);
+    const [source, target, mode = ''] = parts;
+    mounts.push({ type: source.startsWith('/') ? 'bind' : 'volume', source, target, readOnly: mode.split(',').includes('ro') });
+  }
+  for (const m of hc.Mounts ?? []) {
+    const type = m.Type === 'bind' || m.Type === 'tmpfs' ? m.Type : 'volume';
+    mounts.push({ type, source: m.Source || undefined, target: m.Target ?? '', readOnly: m.ReadOnly ?? false, tmpfsSize: m.TmpfsOptions?.SizeBytes || undefined });
+  }
+  for (const [target, opts] of Object.entries(hc.Tmpfs ?? {})) {
+    const size = /(?:^|,)size=(\d+)([kmg]?)/i.exec(opts);
+    const mult = size ? { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[size[2].toLowerCase() as '' | 'k' | 'm' | 'g'] : 0;
+    mounts.push({ type: 'tmpfs', target, tmpfsSize: size ? Number(size[1]) * mult : undefined });
+  }
+  const network = !hc.NetworkMode || hc.NetworkMode === 'default' ? 'bridge' : hc.NetworkMode;
+  const aliases = Object.values(body.NetworkingConfig?.EndpointsConfig ?? {}).flatMap((e) => e?.Aliases ?? []);
+  let nanoCpus = hc.NanoCpus || undefined;
+  if (!nanoCpus && hc.CpuQuota && hc.CpuQuota > 0) nanoCpus = Math.round((hc.CpuQuota / (hc.CpuPeriod || 100_000)) * 1e9);
+  return {
+    image: body.Image,
+    name,
+    cmd: cmd && cmd.length ? cmd : undefined,
+    entrypoint: entrypoint && (entrypoint.length > 0 || body.Entrypoint !== undefined) ? entrypoint : undefined,
+    env: body.Env ?? [],
+    workingDir: body.WorkingDir || undefined,
+    user: body.User || undefined,
+    hostname: body.Hostname || undefined,
+    tty: body.Tty ?? false,
+    openStdin: body.OpenStdin ?? false,
+    labels: body.Labels ?? {},
+    autoRemove: hc.AutoRemove ?? false,
+    memoryBytes: hc.Memory || undefined,
+    nanoCpus,
+    pidsLimit: hc.PidsLimit && hc.PidsLimit > 0 ? hc.PidsLimit : undefined,
+    network,
+    networkAliases: aliases,
+    publish,
+    publishAll: hc.PublishAllPorts ?? false,
+    mounts,
+    privileged: hc.Privileged ?? false,
+    capAdd: hc.CapAdd ?? [],
+    capDrop: hc.CapDrop ?? [],
+    securityOpt: hc.SecurityOpt ?? [],
+    readOnly: hc.ReadonlyRootfs ?? false,
+  };
+}
+
+function dockerPorts(ports: PortBinding[] | undefined) {
+  return (ports ?? []).map((p) => ({ IP: p.hostIp, PrivatePort: p.containerPort, PublicPort: p.hostPort, Type: p.protocol }));
+}
+
+function portMap(ports: PortBinding[] | undefined): Record<string, { HostIp: string; HostPort: string }[]> {
+  const out: Record<string, { HostIp: string; HostPort: string }[]> = {};
+  for (const p of ports ?? []) (out[`${p.containerPort}/${p.protocol}`] ??= []).push({ HostIp: p.hostIp, HostPort: String(p.hostPort) });
+  return out;
+}
+
+export function containerSummary(c: ContainerSummary, networkMode = 'bridge') {
+  return {
+    Id: c.id,
+    Names: [`/${c.name}`],
+    Image: c.image,
+    ImageID: c.imageId,
+    Command: c.command,
+    Created: unixSeconds(c.createdAt),
+    Ports: dockerPorts(c.ports),
+    Labels: {},
+    State: c.state,
+    Status: c.status,
+    HostConfig: { NetworkMode: networkMode },
+    NetworkSettings: { Networks: {} },
+    Mounts: [],
+  };
+}
+
+export function containerInspect(c: ContainerInspect) {
+  const running = c.state === 'running';
+  const nets = c.networkSettings?.networks ?? {};
+  const first = Object.values(nets)[0];
+  return {
+    Id: c.id,
+    Created: c.createdAt,
+    Path: c.path,
+    Args: c.args,
+    State: {
+      Status: c.state,
+      Running: running,
+      Paused: false,
+      Restarting: false,
+      OOMKilled: c.oomKilled,
+      Dead: c.state === 'dead',
+      Pid: running ? (c.pid ?? 0) : 0,
+      ExitCode: c.exitCode ?? 0,
+      Error: '',
+      StartedAt: c.startedAt ?? ZERO_TIME,
+      FinishedAt: c.finishedAt ?? ZERO_TIME,
+    },
+    Image: c.imageId,
+    ResolvConfPath: '',
+    HostnamePath: '',
+    HostsPath: '',
+    LogPath: c.logPath,
+    Name: `/${c.name}`,
+    RestartCount: c.restartCount,
+    Driver: 'overlay',
+    Platform: 'linux',
+    MountLabel: '',
+    ProcessLabel: '',
+    AppArmorProfile: '',
+    ExecIDs: null,
+    HostConfig: {
+      Memory: c.hostConfig.memory,
+      NanoCpus: c.hostConfig.nanoCpus,
+      PidsLimit: c.hostConfig.pidsLimit,
+      NetworkMode: c.hostConfig.networkMode,
+      AutoRemove: c.hostConfig.autoRemove,
+      Privileged: c.hostConfig.privileged ?? false,
+      ReadonlyRootfs: c.hostConfig.readonlyRootfs ?? false,
+      CapAdd: c.hostConfig.capAdd ?? null,
+      CapDrop: c.hostConfig.capDrop ?? null,
+      SecurityOpt: c.hostConfig.securityOpt ?? null,
+      PortBindings: portMap(c.networkSettings?.ports),
+      Binds: null,
+      RestartPolicy: { Name: 'no', MaximumRetryCount: 0 },
+      LogConfig: { Type: 'json-file', Config: {} },
+    },
+    GraphDriver: { Name: 'overlay', Data: null },
+    Mounts: (c.mounts ?? []).map((m) => ({
+      Type: m.type,
+      Name: m.name,
+      Source: m.source,
+      Destination: m.destination,
+      Driver: m.type === 'volume' ? 'local' : '',
+      Mode: '',
+      RW: m.rw,
+      Propagation: '',
+    })),
+    Config: {
+      Hostname: c.config.hostname,
+      Domainname: '',
+      User: c.config.user,
+      AttachStdin: false,
+      AttachStdout: false,
+      AttachStderr: false,
+      Tty: c.config.tty,
+      OpenStdin: c.config.openStdin,
+      StdinOnce: false,
+      Env: c.config.env,
+      Cmd: c.config.cmd,
+      Image: c.image,
+      Volumes: null,
+      WorkingDir: c.config.workingDir,
+      Entrypoint: c.config.entrypoint,
+      OnBuild: null,
+      Labels: c.config.labels,
+      StopSignal: c.config.stopSignal,
+    },
+    NetworkSettings: {
+      Bridge: '',
+      SandboxID: '',
+      Ports: portMap(c.networkSettings?.ports),
+      IPAddress: first?.ipAddress ?? '',
+      IPPrefixLen: first?.prefixLen ?? 0,
+      Gateway: first?.gateway ?? '',
+      MacAddress: first?.macAddress ?? '',
+      Networks: Object.fromEntries(
+        Object.entries(nets).map(([name, n]) => [
+          name,
+          { IPAddress: n.ipAddress, IPPrefixLen: n.prefixLen, Gateway: n.gateway, MacAddress: n.macAddress, Aliases: n.aliases, NetworkID: '', EndpointID: '' },
+        ]),
+      ),
+    },
+  };
+}
+
+export function imageSummary(i: ImageSummary) {
+  return {
+    Id: i.id,
+    ParentId: '',
+    RepoTags: i.repoTags,
+    RepoDigests: [],
+    Created: unixSeconds(i.created),
+    Size: i.size,
+    VirtualSize: i.size,
+    SharedSize: -1,
+    Labels: {},
+    Containers: -1,
+  };
+}
+
+function portSet(ports: string[]): Record<string, object> | null {
+  if (!ports.length) return null;
+  return Object.fromEntries(ports.map((p) => [p.includes('/') ? p : `${p}/tcp`, {}]));
+}
+
+export function imageInspect(i: ImageInspect) {
+  const config = {
+    Hostname: '',
+    Domainname: '',
+    User: i.config.user ?? '',
+    AttachStdin: false,
+    AttachStdout: false,
+    AttachStderr: false,
+    ExposedPorts: portSet(i.config.exposedPorts),
+    Tty: false,
+    OpenStdin: false,
+    StdinOnce: false,
+    Env: i.config.env,
+    Cmd: i.config.cmd,
+    Image: '',
+    Volumes: i.config.volumes.length ? Object.fromEntries(i.config.volumes.map((v) => [v, {}])) : null,
+    WorkingDir: i.config.workingDir ?? '',
+    Entrypoint: i.config.entrypoint,
+    OnBuild: null,
+    Labels: i.config.labels,
+    StopSignal: i.config.stopSignal,
+  };
+  return {
+    Id: i.id,
+    RepoTags: i.repoTags,
+    RepoDigests: i.repoDigests,
+    Parent: '',
+    Comment: '',
+    Created: i.created ?? ZERO_TIME,
+    DockerVersion: '',
+    Author: '',
+    Config: config,
+    ContainerConfig: config,
+    Architecture: i.architecture,
+    Os: i.os,
+    Size: i.size,
+    VirtualSize: i.size,
+    GraphDriver: { Name: 'overlay', Data: null },
+    RootFS: { Type: 'layers', Layers: i.rootfs.diffIds },
+    Metadata: { LastTagTime: ZERO_TIME },
+  };
+}
+
+export function networkView(n: NetworkSummary | NetworkInspect) {
+  const endpoints = 'endpoints' in n ? n.endpoints : [];
+  return {
+    Name: n.name,
+    Id: n.id,
+    Created: n.createdAt,
+    Scope: 'local',
+    Driver: n.driver,
+    EnableIPv6: false,
+    IPAM: { Driver: 'default', Options: null, Config: n.subnet ? [{ Subnet: n.subnet, Gateway: n.gateway ?? undefined }] : [] },
+    Internal: false,
+    Attachable: false,
+    Ingress: false,
+    ConfigFrom: { Network: '' },
+    ConfigOnly: false,
+    Containers: Object.fromEntries(
+      endpoints.map((e) => [e.containerId, { Name: e.containerName, EndpointID: '', MacAddress: e.macAddress, IPv4Address: e.ipAddress, IPv6Address: '' }]),
+    ),
+    Options: n.bridge ? { 'com.docker.network.bridge.name': n.bridge } : {},
+    Labels: 'labels' in n ? n.labels : {},
+  };
+}
+
+export function volumeView(v: VolumeSummary) {
+  return {
+    Name: v.name,
+    Driver: v.driver,
+    Mountpoint: v.mountpoint,
+    CreatedAt: v.createdAt,
+    Labels: v.labels,
+    Scope: 'local',
+    Options: null,
+    UsageData: { Size: -1, RefCount: v.usedBy.length },
+  };
+}

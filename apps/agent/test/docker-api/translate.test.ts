@@ -1,0 +1,85 @@
+// The pure parts of the Docker API adapter: Docker's create body as a RunSpec, versioned paths,
+// routing, and the 501 for what Berth does not implement. No root needed.
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { RunSpec } from '@berth/shared';
+import { createBodyToRunSpec, createBodyWarnings } from '../../src/docker-api/translate';
+import { route, splitVersion } from '../../src/docker-api/server';
+import { muxFrame } from '../../src/docker-api/http-util';
+
+describe('docker API adapter (pure)', () => {
+  test('a docker create body maps onto a RunSpec the engine accepts', () => {
+    const spec = createBodyToRunSpec(
+      {
+        Image: 'busybox:1.37.0-musl',
+        Cmd: ['sh', '-c', 'echo hi'],
+        Env: ['A=1'],
+        WorkingDir: '/tmp',
+        User: '1000:1000',
+        Hostname: 'box',
+        Tty: true,
+        OpenStdin: true,
+        Labels: { k: 'v' },
+        HostConfig: {
+          Memory: 64 * 1024 * 1024,
+          NanoCpus: 500_000_000,
+          PidsLimit: 50,
+          NetworkMode: 'default',
+          AutoRemove: true,
+          PortBindings: { '80/tcp': [{ HostIp: '127.0.0.1', HostPort: '8080' }], '53/udp': [{ HostPort: '' }] },
+          Binds: ['data:/data:ro', '/srv:/srv'],
+          Tmpfs: { '/run': 'size=1m' },
+          Privileged: false,
+          CapAdd: ['NET_ADMIN'],
+          CapDrop: ['MKNOD'],
+          ReadonlyRootfs: true,
+          SecurityOpt: ['no-new-privileges'],
+        },
+        NetworkingConfig: { EndpointsConfig: { appnet: { Aliases: ['api'] } } },
+      },
+      'web',
+    );
+    const parsed = RunSpec.parse(spec);
+    assert.equal(parsed.name, 'web');
+    assert.deepEqual(parsed.cmd, ['sh', '-c', 'echo hi']);
+    assert.equal(parsed.network, 'bridge');
+    assert.equal(parsed.memoryBytes, 64 * 1024 * 1024);
+    assert.equal(parsed.nanoCpus, 500_000_000);
+    assert.equal(parsed.autoRemove, true);
+    assert.deepEqual(parsed.publish, [
+      { containerPort: 80, protocol: 'tcp', hostIp: '127.0.0.1', hostPort: 8080 },
+      { containerPort: 53, protocol: 'udp', hostIp: undefined, hostPort: undefined },
+    ]);
+    assert.deepEqual(
+      parsed.mounts.map((m) => [m.type, m.source, m.target, m.readOnly, m.tmpfsSize]),
+      [
+        ['volume', 'data', '/data', true, undefined],
+        ['bind', '/srv', '/srv', false, undefined],
+        ['tmpfs', undefined, '/run', false, 1024 * 1024],
+      ],
+    );
+    assert.deepEqual(parsed.networkAliases, ['api']);
+    assert.equal(parsed.readOnly, true);
+    assert.deepEqual(parsed.capAdd, ['NET_ADMIN']);
+  });
+
+  test('CpuQuota/CpuPeriod become nano CPUs; an image is required', () => {
+    assert.equal(createBodyToRunSpec({ Image: 'x', HostConfig: { CpuQuota: 50_000, CpuPeriod: 100_000 } }, undefined).nanoCpus, 500_000_000);
+    assert.throws(() => createBodyToRunSpec({}, undefined), /Image is required/);
+    assert.match(createBodyWarnings({ Image: 'x', HostConfig: { RestartPolicy: { Name: 'always' } } })[0], /restart policy "always"/);
+    assert.deepEqual(createBodyWarnings({ Image: 'x', HostConfig: { RestartPolicy: { Name: 'no' } } }), []);
+  });
+
+  test('versioned and unversioned paths route alike; image names may hold slashes', () => {
+    assert.deepEqual(splitVersion('/v1.41/containers/json'), { version: '1.41', path: '/containers/json' });
+    assert.deepEqual(splitVersion('/_ping'), { path: '/_ping' });
+    assert.deepEqual(route('GET', '/images/127.0.0.1:5000/a/b:1/json')?.params, ['127.0.0.1:5000/a/b:1']);
+    assert.deepEqual(route('POST', '/containers/abc/start')?.params, ['abc']);
+    assert.equal(route('GET', '/system/df'), undefined);
+    assert.equal(route('POST', '/events'), undefined);
+  });
+
+  test('the multiplexed stream header: stream byte, three zeros, big-endian length', () => {
+    assert.deepEqual([...muxFrame('stderr', Buffer.from('hi'))], [2, 0, 0, 0, 0, 0, 0, 2, 104, 105]);
+  });
+});
