@@ -15,6 +15,8 @@ import type {
   SearchResult,
   RunSpec,
   StatsSample,
+  ContainerChange,
+  UpdateSpec,
 } from '@berth/shared';
 import type { NetworkVolumeBackend } from './network-backend';
 import type { BuildBackend } from './build-backend';
@@ -94,6 +96,12 @@ export interface Backend extends NetworkVolumeBackend, Partial<BuildBackend> {
   unpauseContainer(idOrName: string): Promise<void>;
   renameContainer(idOrName: string, name: string): Promise<void>;
   pruneContainers(): Promise<{ deleted: string[] }>;
+  /** new limits / restart policy, applied to a running container's cgroup at once */
+  updateContainer(idOrName: string, spec: UpdateSpec): Promise<{ warnings: string[] }>;
+  /** `berth system df`: bytes in each container's writable layer and in each volume */
+  diskUsage(): Promise<{ containers: Record<string, number>; volumes: Record<string, number> }>;
+  /** `berth diff`: what the container changed against its image */
+  containerChanges(idOrName: string): Promise<ContainerChange[]>;
   /** `ps` of the container's cgroup pids, like docker top */
   topContainer(idOrName: string): Promise<{ titles: string[]; processes: string[][] }>;
   /** engine events (`berth events`): recent ones since `sinceMs`, then live until `untilMs` or abort */
@@ -101,5 +109,7 @@ export interface Backend extends NetworkVolumeBackend, Partial<BuildBackend> {
   // `berth cp` (issue 6): paths resolved inside the container's root by the native helper
   archiveStat(idOrName: string, path: string, follow?: boolean): Promise<PathStat>;
   archiveGet(idOrName: string, path: string, opts?: { rebase?: string; follow?: boolean }): Promise<{ stat: PathStat; stream: import('node:stream').Readable; done: Promise<void>; kill(): void }>;
+  /** `berth export`: the root filesystem as a tar (volumes, /proc, /sys, /dev left out) */
+  exportContainer(idOrName: string): Promise<{ stream: import('node:stream').Readable; done: Promise<void>; kill(): void }>;
   archivePut(idOrName: string, path: string, body: NodeJS.ReadableStream, opts?: { rebase?: string; keepOwner?: boolean }): Promise<{ files: number; bytes: number }>;
 }

@@ -14,7 +14,7 @@ export interface BuildImageRequest {
 
 export interface BuildBackend {
   buildImage(req: BuildImageRequest, emit: (e: BuildEvent) => void): Promise<{ id: string; tags: string[] }>;
-  commitContainer(idOrName: string, opts: { ref?: string; message?: string; author?: string }): Promise<{ id: string; tags: string[] }>;
+  commitContainer(idOrName: string, opts: { ref?: string; message?: string; author?: string; changes?: string[] }): Promise<{ id: string; tags: string[] }>;
 }
 
 export function buildBackend(rt: Runtime): BuildBackend {

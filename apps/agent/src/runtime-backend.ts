@@ -8,6 +8,7 @@ import { BerthError } from '@berth/runtime/errors';
 import type { AttachHandle, ExecHandle } from '@berth/runtime/containers/ports';
 import { networkVolumeBackend } from './network-backend';
 import { readNetDev } from '@berth/runtime/stats/net-dev';
+import { treeSize } from '@berth/runtime/containers/disk-usage';
 import type { Backend, ExecSpec, TerminalProcess } from './backend';
 import { imageRegistryBackend, type RegistryBackendOptions } from './image-registry-backend';
 import { buildBackend } from './build-backend';
@@ -47,6 +48,15 @@ export function runtimeBackend(rt: Runtime, opts: RegistryBackendOptions = {}): 
     unpauseContainer: (id) => c.unpause(id),
     renameContainer: async (id, name) => c.rename(id, name),
     pruneContainers: async () => ({ deleted: await c.prune() }),
+    updateContainer: (id, spec) => c.update(id, spec),
+    containerChanges: async (id) => c.changes(id),
+    async diskUsage() {
+      const containers: Record<string, number> = {};
+      for (const s of c.list(true)) containers[s.id] = c.sizeRw(s.id);
+      const volumes: Record<string, number> = {};
+      for (const v of rt.volumes.list()) volumes[v.name] = treeSize(v.mountpoint);
+      return { containers, volumes };
+    },
     async topContainer(id) {
       const pids = await c.pids(id);
       const titles = ['UID', 'PID', 'PPID', 'C', 'STIME', 'TTY', 'TIME', 'CMD'];
@@ -66,6 +76,7 @@ export function runtimeBackend(rt: Runtime, opts: RegistryBackendOptions = {}): 
     archiveStat: (id, p, follow) => c.archiveStat(id, p, follow),
     archiveGet: (id, p, o) => c.archiveGet(id, p, o),
     archivePut: (id, p, body, o) => c.archivePut(id, p, body, o),
+    exportContainer: (id) => c.exportFs(id),
     inspectContainer: async (id) => c.inspect(id),
     createContainer: (spec) => c.create(spec),
     startContainer: (id) => c.start(id),

@@ -230,6 +230,18 @@ export class FakeBackend implements Backend {
   async pruneContainers(): Promise<never> {
     throw new BerthError('not_implemented', 'container prune is not implemented in the fake');
   }
+  async updateContainer(): Promise<never> {
+    throw new BerthError('not_implemented', 'update is not implemented in the fake');
+  }
+  async exportContainer(): Promise<never> {
+    throw new BerthError('not_implemented', 'export is not implemented in the fake');
+  }
+  async diskUsage(): Promise<never> {
+    throw new BerthError('not_implemented', 'system df is not implemented in the fake');
+  }
+  async containerChanges(): Promise<never> {
+    throw new BerthError('not_implemented', 'diff is not implemented in the fake');
+  }
   async topContainer(): Promise<never> {
     throw new BerthError('not_implemented', 'top is not implemented in the fake');
   }

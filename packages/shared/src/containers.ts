@@ -30,6 +30,8 @@ export const RunSpec = z.object({
   openStdin: z.boolean().default(false),
   autoRemove: z.boolean().default(false),
   memoryBytes: z.number().int().min(6 * 1024 * 1024, 'memory limit must be at least 6MB').optional(),
+  /** --memory-swap: memory + swap in bytes, -1 unlimited; default twice --memory, like Docker */
+  memorySwapBytes: z.number().int().min(-1, 'memory-swap must be -1 (unlimited) or a size').optional(),
   nanoCpus: z.number().int().positive('cpus must be positive').optional(),
   pidsLimit: z.number().int().positive('pids limit must be positive').optional(),
   network: NetworkMode.default('bridge'),
@@ -62,6 +64,14 @@ export const RunSpec = z.object({
 });
 export type RunSpec = z.input<typeof RunSpec>;
 export type RunSpecParsed = z.output<typeof RunSpec>;
+
+/** `berth update` / Docker's container update: new limits and restart policy for a container. */
+export const UpdateSpec = RunSpec.pick({ memoryBytes: true, memorySwapBytes: true, nanoCpus: true, pidsLimit: true, restartPolicy: true }).strict();
+export type UpdateSpec = z.input<typeof UpdateSpec>;
+
+/** One line of `berth diff`: C changed, A added, D deleted (Docker's Kind 0, 1, 2). */
+export const ContainerChange = z.object({ path: z.string(), kind: z.enum(['C', 'A', 'D']) });
+export type ContainerChange = z.infer<typeof ContainerChange>;
 
 export const ContainerSummary = z.object({
   id: z.string(),
@@ -104,6 +114,8 @@ export const ContainerInspect = ContainerSummary.extend({
   }),
   hostConfig: z.object({
     memory: z.number().int(),
+    /** memory + swap; 0 when there is no memory limit, -1 unlimited swap */
+    memorySwap: z.number().int().optional(),
     nanoCpus: z.number().int(),
     pidsLimit: z.number().int(),
     networkMode: z.string(),

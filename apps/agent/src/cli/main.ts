@@ -16,6 +16,7 @@ import { volumeCommands } from './commands/volume';
 import { cp } from './commands/cp';
 import * as L from './commands/lifecycle';
 import { events } from './commands/events';
+import { diff, exportCmd } from './commands/container-fs';
 
 type Command = (ctx: CliContext, argv: string[]) => Promise<number>;
 
@@ -53,6 +54,9 @@ const commands: Record<string, Command> = {
   top: L.top,
   stats: L.stats,
   attach: L.attach,
+  update: L.update,
+  diff,
+  export: exportCmd,
   events,
   info: async (ctx) => {
     ctx.out(JSON.stringify(await ctx.client().trpc.system.info.query(), null, 2) + '\n');
@@ -64,13 +68,13 @@ const groups: Record<string, Record<string, Command>> = {
   image: { ls: I.images, list: I.images, rm: I.rmi, load: I.load, import: I.importCmd, inspect: (c, a) => C.inspect(c, ['--type', 'image', ...a]), pull: G.pull, push: G.push, tag: A.tag, history: A.history, save: A.save, prune: A.prune, build: B.build },
   network: networkCommands,
   volume: volumeCommands,
-  container: { ls: C.ps, list: C.ps, rm: C.rm, start: C.start, stop: C.stop, restart: C.restart, kill: C.kill, inspect: (c, a) => C.inspect(c, ['--type', 'container', ...a]), logs: C.logs, run: R.run, create: R.create, exec: R.exec, prune: L.containerPrune, cp, pause: L.pause, unpause: L.unpause, rename: L.rename, top: L.top, stats: L.stats, attach: L.attach },
+  container: { ls: C.ps, list: C.ps, rm: C.rm, start: C.start, stop: C.stop, restart: C.restart, kill: C.kill, inspect: (c, a) => C.inspect(c, ['--type', 'container', ...a]), logs: C.logs, run: R.run, create: R.create, exec: R.exec, prune: L.containerPrune, cp, pause: L.pause, unpause: L.unpause, rename: L.rename, top: L.top, stats: L.stats, attach: L.attach, update: L.update, diff, export: exportCmd },
 };
 
 const usage = `usage: berth COMMAND [OPTIONS]
 
 Containers:  run, create, start, stop, restart, kill, rm, ps, logs, exec, inspect, wait, cp,
-             pause, unpause, rename, top, stats, attach, container prune
+             pause, unpause, rename, top, stats, attach, update, diff, export, container prune
 Images:      images, build, commit, load, import, rmi, inspect, pull, push, tag, history, save, search, image prune
 Registries:  login, logout
 Networks:    network create|ls|inspect|rm|prune|connect|disconnect

@@ -6,7 +6,7 @@ import type net from 'node:net';
 import type { Ctx, ExecInstance, Handler, PendingAttach } from './context';
 import { DockerApiError, errorStatus, filters, flag, muxFrame, noContent, parseJson, readJson, sendJson } from './http-util';
 import { bridgeStdio, hijackedConn, responseConn, type StdioConn } from './stdio';
-import { containerInspect, containerSummary, createBodyToRunSpec, createBodyWarnings } from './translate';
+import { containerInspect, containerSummary, createBodyToRunSpec, createBodyWarnings, updateBodyToSpec } from './translate';
 
 export function resOf(ctx: Ctx): http.ServerResponse {
   if (!ctx.res) throw new DockerApiError(400, 'this endpoint cannot be used with Upgrade: tcp');
@@ -498,4 +498,48 @@ export const getArchive: Handler = async (ctx) => {
 export const putArchive: Handler = async (ctx) => {
   await ctx.backend.archivePut(ctx.params[0], archivePath(ctx), ctx.req, { keepOwner: flag(ctx.q, 'copyUIDGID') });
   noContent(resOf(ctx), 200);
+};
+
+// ---- filesystem changes, export, update, commit -----------------------------------------------
+
+const KIND = { C: 0, A: 1, D: 2 } as const;
+
+export const containerChanges: Handler = async (ctx) => {
+  const changes = await ctx.backend.containerChanges(ctx.params[0]);
+  sendJson(resOf(ctx), 200, changes.map((c) => ({ Path: c.path, Kind: KIND[c.kind] })));
+};
+
+export const exportContainer: Handler = async (ctx) => {
+  const res = resOf(ctx);
+  const a = await ctx.backend.exportContainer(ctx.params[0]);
+  res.on('close', () => {
+    if (!res.writableFinished) a.kill();
+  });
+  res.writeHead(200, { 'content-type': 'application/x-tar' });
+  a.stream.pipe(res);
+  await a.done.catch((e) => res.destroy(e instanceof Error ? e : new Error(String(e))));
+};
+
+export const updateContainer: Handler = async (ctx) => {
+  const body = (await readJson(ctx.req)) as Parameters<typeof updateBodyToSpec>[0];
+  const r = await ctx.backend.updateContainer(ctx.params[0], updateBodyToSpec(body ?? {}));
+  sendJson(resOf(ctx), 200, { Warnings: r.warnings });
+};
+
+/** POST /commit?container=&repo=&tag=&comment=&author=&changes= (the body's config is not applied) */
+export const commitContainer: Handler = async (ctx) => {
+  const container = ctx.q.get('container');
+  if (!container) throw new DockerApiError(400, 'commit needs container');
+  if (!ctx.backend.commitContainer) throw new DockerApiError(501, 'berth does not implement POST /commit on this agent');
+  ctx.req.resume();
+  const repo = ctx.q.get('repo') ?? '';
+  const tag = ctx.q.get('tag') ?? '';
+  const r = await ctx.backend.commitContainer(container, {
+    ref: repo ? `${repo}${tag ? `:${tag}` : ''}` : undefined,
+    message: ctx.q.get('comment') || undefined,
+    author: ctx.q.get('author') || undefined,
+    // the docker CLI sends each --change as its own `changes` value (newline-joined in old clients)
+    changes: ctx.q.getAll('changes').flatMap((c) => c.split('\n')).filter((c) => c.trim() !== ''),
+  });
+  sendJson(resOf(ctx), 201, { Id: r.id });
 };

@@ -13,6 +13,7 @@ import { DockerApiError, errorMessage, errorStatus, sendError, sendJson } from '
 import * as E from './events';
 import * as I from './images';
 import * as N from './networks-volumes';
+import { systemDf } from './system-df';
 
 export const API_VERSION = '1.47';
 export const MIN_API_VERSION = '1.24';
@@ -115,6 +116,8 @@ const routes: Route[] = [
   ['GET', /^\/version$/, version],
   ['GET', /^\/info$/, info],
   ['GET', /^\/events$/, E.streamEvents],
+  ['GET', /^\/system\/df$/, systemDf],
+  ['POST', /^\/commit$/, C.commitContainer],
 
   ['GET', /^\/containers\/json$/, C.listContainers],
   ['POST', /^\/containers\/create$/, C.createContainer],
@@ -134,6 +137,9 @@ const routes: Route[] = [
   ['POST', new RegExp(`^/containers/${ID}/pause$`), C.pauseContainer],
   ['POST', new RegExp(`^/containers/${ID}/unpause$`), C.unpauseContainer],
   ['POST', new RegExp(`^/containers/${ID}/rename$`), C.renameContainer],
+  ['POST', new RegExp(`^/containers/${ID}/update$`), C.updateContainer],
+  ['GET', new RegExp(`^/containers/${ID}/changes$`), C.containerChanges],
+  ['GET', new RegExp(`^/containers/${ID}/export$`), C.exportContainer],
   ['HEAD', new RegExp(`^/containers/${ID}/archive$`), C.statArchive],
   ['GET', new RegExp(`^/containers/${ID}/archive$`), C.getArchive],
   ['PUT', new RegExp(`^/containers/${ID}/archive$`), C.putArchive],

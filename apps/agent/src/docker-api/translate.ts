@@ -11,6 +11,7 @@ import type {
   PortBinding,
   PortSpec,
   RunSpec,
+  UpdateSpec,
   VolumeSummary,
 } from '@berth/shared';
 import { DockerApiError, unixSeconds } from './http-util';
@@ -48,7 +49,11 @@ interface DockerCreateBody {
     SecurityOpt?: string[] | null;
     ConsoleSize?: [number, number] | null;
     RestartPolicy?: { Name?: string; MaximumRetryCount?: number } | null;
+    MemorySwap?: number;
+    Devices?: unknown[] | null;
   };
+  StopSignal?: string;
+  StopTimeout?: number | null;
   NetworkingConfig?: { EndpointsConfig?: Record<string, { Aliases?: string[] | null } | null> | null };
 }
 
@@ -58,8 +63,35 @@ const strList = (v: string[] | string | null | undefined): string[] | undefined 
 /** What the create body asks for that Berth does not do yet: returned as create's Warnings. */
 export function createBodyWarnings(body: DockerCreateBody): string[] {
   const out: string[] = [];
-  const policy = body.HostConfig?.RestartPolicy?.Name;
-  if (policy && policy !== 'no') out.push(`berth does not implement restart policy "${policy}" yet: the container will not be restarted`);
+  if (body.HostConfig?.Devices?.length) out.push('berth does not implement --device yet: the devices were not added');
+  return out;
+}
+
+/** HostConfig.RestartPolicy as Berth's restart policy (Docker's "" means no). */
+export function restartPolicyOf(p: { Name?: string; MaximumRetryCount?: number } | null | undefined): RunSpec['restartPolicy'] {
+  const name = p?.Name || 'no';
+  if (!['no', 'on-failure', 'always', 'unless-stopped'].includes(name)) throw new DockerApiError(400, `invalid restart policy "${name}": want no, always, unless-stopped or on-failure`);
+  if (name === 'no') return undefined;
+  return { name: name as 'always', maximumRetryCount: name === 'on-failure' ? (p?.MaximumRetryCount ?? 0) : 0 };
+}
+
+/** Docker's `POST /containers/{id}/update` body as Berth's UpdateSpec. */
+export function updateBodyToSpec(body: {
+  Memory?: number;
+  MemorySwap?: number;
+  NanoCpus?: number;
+  CpuQuota?: number;
+  CpuPeriod?: number;
+  PidsLimit?: number | null;
+  RestartPolicy?: { Name?: string; MaximumRetryCount?: number } | null;
+}): UpdateSpec {
+  const out: UpdateSpec = {};
+  if (body.Memory) out.memoryBytes = body.Memory;
+  if (body.MemorySwap) out.memorySwapBytes = body.MemorySwap;
+  if (body.NanoCpus) out.nanoCpus = body.NanoCpus;
+  else if (body.CpuQuota && body.CpuQuota > 0) out.nanoCpus = Math.round((body.CpuQuota / (body.CpuPeriod || 100_000)) * 1e9);
+  if (body.PidsLimit && body.PidsLimit > 0) out.pidsLimit = body.PidsLimit;
+  if (body.RestartPolicy && body.RestartPolicy.Name !== undefined) out.restartPolicy = restartPolicyOf(body.RestartPolicy) ?? { name: 'no', maximumRetryCount: 0 };
   return out;
 }
 
@@ -115,7 +147,11 @@ export function createBodyToRunSpec(body: DockerCreateBody, name: string | undef
     labels: body.Labels ?? {},
     autoRemove: hc.AutoRemove ?? false,
     memoryBytes: hc.Memory || undefined,
+    memorySwapBytes: hc.Memory && hc.MemorySwap ? hc.MemorySwap : undefined,
     nanoCpus,
+    restartPolicy: restartPolicyOf(hc.RestartPolicy),
+    stopSignal: body.StopSignal || undefined,
+    stopTimeout: typeof body.StopTimeout === 'number' && body.StopTimeout >= 0 ? body.StopTimeout : undefined,
     pidsLimit: hc.PidsLimit && hc.PidsLimit > 0 ? hc.PidsLimit : undefined,
     network,
     networkAliases: aliases,
@@ -168,9 +204,9 @@ export function containerInspect(c: ContainerInspect) {
     Path: c.path,
     Args: c.args,
     State: {
-      Status: c.state,
+      Status: c.paused && c.state === 'running' ? 'paused' : c.state,
       Running: running,
-      Paused: false,
+      Paused: c.paused ?? false,
       Restarting: false,
       OOMKilled: c.oomKilled,
       Dead: c.state === 'dead',
@@ -206,7 +242,8 @@ export function containerInspect(c: ContainerInspect) {
       SecurityOpt: c.hostConfig.securityOpt ?? null,
       PortBindings: portMap(c.networkSettings?.ports),
       Binds: null,
-      RestartPolicy: { Name: 'no', MaximumRetryCount: 0 },
+      RestartPolicy: { Name: c.hostConfig.restartPolicy?.name ?? 'no', MaximumRetryCount: c.hostConfig.restartPolicy?.maximumRetryCount ?? 0 },
+      MemorySwap: c.hostConfig.memorySwap ?? 0,
       LogConfig: { Type: 'json-file', Config: {} },
     },
     GraphDriver: { Name: 'overlay', Data: null },

@@ -13,7 +13,7 @@ import { checkBearer } from './token';
 import { httpStatus } from './http-status';
 import { streamLogs } from './logs-stream';
 import { handleBuildRoutes } from './build-endpoints';
-import { ARCHIVE_PATH, handleArchive } from './archive-endpoint';
+import { ARCHIVE_PATH, EXPORT_PATH, handleArchive, handleExport } from './archive-endpoint';
 
 export interface AgentServer {
   server: http.Server;
@@ -72,6 +72,8 @@ export async function startAgentServer(opts: { backend: Backend; token: string; 
       if (req.method === 'GET' && logsPath) return await streamLogs(req, res, backend, logsPath[1], url.searchParams);
       const archivePath = ARCHIVE_PATH.exec(url.pathname);
       if (archivePath) return await handleArchive(req, res, backend, archivePath[1], url.searchParams);
+      const exportPath = EXPORT_PATH.exec(url.pathname);
+      if (exportPath) return await handleExport(req, res, backend, exportPath[1]);
       if (req.method === 'POST' && url.pathname === '/v1/images/import') {
         const ref = url.searchParams.get('ref');
         if (!ref) return sendJson(res, 400, { code: 'invalid_argument', message: 'import needs a ref query parameter' });

@@ -5,6 +5,31 @@ import type http from 'node:http';
 import type { Backend } from '../backend';
 
 export const ARCHIVE_PATH = /^\/v1\/containers\/([a-zA-Z0-9_.-]{1,128})\/archive$/;
+export const EXPORT_PATH = /^\/v1\/containers\/([a-zA-Z0-9_.-]{1,128})\/export$/;
+
+/** GET /v1/containers/:id/export: `berth export`, the container's root filesystem as a tar. */
+export async function handleExport(req: http.IncomingMessage, res: http.ServerResponse, backend: Backend, id: string): Promise<void> {
+  if (req.method !== 'GET') {
+    res.writeHead(405, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ code: 'invalid_argument', message: `export does not take ${req.method}` }));
+    return;
+  }
+  const out = await backend.exportContainer(id);
+  res.writeHead(200, { 'content-type': 'application/x-tar' });
+  await streamTar(res, out);
+}
+
+async function streamTar(res: http.ServerResponse, out: { stream: NodeJS.ReadableStream & { readableEnded: boolean }; done: Promise<void>; kill(): void }) {
+  res.on('close', () => out.kill());
+  out.stream.pipe(res, { end: false });
+  try {
+    await out.done;
+    await new Promise<void>((r) => (out.stream.readableEnded ? r() : out.stream.once('end', () => r())));
+    res.end();
+  } catch (e) {
+    res.destroy(e instanceof Error ? e : new Error(String(e)));
+  }
+}
 
 export async function handleArchive(req: http.IncomingMessage, res: http.ServerResponse, backend: Backend, id: string, q: URLSearchParams): Promise<void> {
   const p = q.get('path');
@@ -20,15 +45,7 @@ export async function handleArchive(req: http.IncomingMessage, res: http.ServerR
   if (req.method === 'GET') {
     const out = await backend.archiveGet(id, p, { rebase, follow });
     res.writeHead(200, { 'content-type': 'application/x-tar', 'x-berth-path-stat': encodeURIComponent(JSON.stringify(out.stat)) });
-    res.on('close', () => out.kill());
-    out.stream.pipe(res, { end: false });
-    try {
-      await out.done;
-      await new Promise<void>((r) => (out.stream.readableEnded ? r() : out.stream.once('end', () => r())));
-      res.end();
-    } catch (e) {
-      res.destroy(e instanceof Error ? e : new Error(String(e)));
-    }
+    await streamTar(res, out);
     return;
   }
   if (req.method === 'PUT') {

@@ -1,7 +1,7 @@
 // The build and commit endpoints (plain HTTP, like image load):
 //   POST /v1/images/build?tags=T&tags=T2&dockerfile=PATH&buildargs=JSON&nocache=1&target=STAGE
 //     body: the context tar; answer: JSON lines (BuildEvent, then {"type":"error",...} on failure)
-//   POST /v1/containers/:id/commit?ref=REPO:TAG&message=M&author=A  → {"id","tags"}
+//   POST /v1/containers/:id/commit?ref=REPO:TAG&message=M&author=A&change=INSTR…  → {"id","tags"}
 import type http from 'node:http';
 import type { Backend } from '../backend';
 
@@ -57,6 +57,7 @@ export async function handleBuildRoutes(req: http.IncomingMessage, res: http.Ser
       ref: url.searchParams.get('ref') || undefined,
       message: url.searchParams.get('message') || undefined,
       author: url.searchParams.get('author') || undefined,
+      changes: url.searchParams.getAll('change'),
     });
     res.writeHead(200, { 'content-type': 'application/json' });
     res.end(JSON.stringify(r));

@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { TestAgent, eventually, requireRoot } from '../helpers/test-agent';
 import { DockerCli } from './docker-cli';
 
@@ -36,9 +36,9 @@ describe('docker CLI against the Docker API socket (real runtime, as root)', () 
   });
 
   test('an unknown endpoint answers 501 naming it', () => {
-    const r = docker.run(['system', 'df']);
+    const r = docker.run(['secret', 'ls']);
     assert.notEqual(r.code, 0);
-    assert.match(r.stderr, /berth does not implement GET \/system\/df yet/);
+    assert.match(r.stderr, /berth does not implement GET \/secrets yet/);
   });
 
   test('images lists the bundled image; inspect an image', () => {
@@ -223,6 +223,7 @@ describe('docker CLI against the Docker API socket (real runtime, as root)', () 
 
   test('events: a container run shows create, start, die, destroy', async () => {
     const name = agent.name('ev');
+    const started = Date.now();
     const p = spawn(docker.bin, ['events', '--filter', 'type=container', '--format', '{{.Type}} {{.Action}} {{.Actor.Attributes.name}}'], { env: docker.env });
     let out = '';
     p.stdout.on('data', (d) => (out += d));
@@ -236,5 +237,38 @@ describe('docker CLI against the Docker API socket (real runtime, as root)', () 
     } finally {
       p.kill();
     }
+    // --since/--until replay what happened and end: the engine keeps recent events
+    const past = docker.ok(['events', '--since', String(Math.floor(started / 1000)), '--until', String(Math.ceil(Date.now() / 1000) + 1), '--filter', `container=${name}`, '--format', '{{.Action}}']);
+    assert.deepEqual(past.trim().split('\n'), ['create', 'start', 'die', 'destroy']);
+  });
+
+  test('diff, export, commit --change, update, system df and --restart', () => {
+    const name = agent.name('fs');
+    docker.ok(['run', '--name', name, IMG, 'sh', '-c', 'echo hi > /new && rm /bin/vi']);
+    assert.deepEqual(docker.ok(['diff', name]).trim().split('\n'), ['C /bin', 'D /bin/vi', 'A /new']);
+    const local = fs.mkdtempSync(path.join(agent.run, 'exp-'));
+    docker.ok(['export', '-o', path.join(local, 'fs.tar'), name]);
+    const listing = execFileSync('tar', ['-tf', path.join(local, 'fs.tar')], { encoding: 'utf8' }).split('\n');
+    assert.ok(listing.includes('new') && !listing.includes('bin/vi'));
+    const img = `dcommit-${agent.suffix}:1`;
+    docker.ok(['commit', '--change', 'CMD ["cat", "/new"]', '--change', 'ENV K=v', name, img]);
+    assert.equal(docker.ok(['run', '--rm', img]), 'hi\n');
+    assert.equal(docker.ok(['run', '--rm', img, 'sh', '-c', 'echo $K']), 'v\n');
+
+    const up = agent.name('upd');
+    docker.ok(['run', '-d', '--name', up, '-m', '64m', '--restart', 'on-failure:2', IMG, 'sleep', '300']);
+    assert.equal(docker.ok(['inspect', '-f', '{{.HostConfig.RestartPolicy.Name}}:{{.HostConfig.RestartPolicy.MaximumRetryCount}}', up]).trim(), 'on-failure:2');
+    docker.ok(['update', '--memory', '96m', '--memory-swap', '192m', '--restart', 'always', up]);
+    assert.equal(docker.ok(['inspect', '-f', '{{.HostConfig.Memory}} {{.HostConfig.RestartPolicy.Name}}', up]).trim(), `${96 * 1024 * 1024} always`);
+    assert.match(docker.ok(['stats', '--no-stream', '--format', '{{.MemUsage}}', up]), / \/ 96MiB/);
+
+    const df = docker.ok(['system', 'df']);
+    assert.match(df, /^Images\s+\d+\s+\d+/m);
+    assert.match(df, /^Containers\s+\d+\s+\d+/m);
+    assert.match(df, /^Local Volumes\s+\d+/m);
+    const verbose = docker.ok(['system', 'df', '-v']);
+    assert.match(verbose, new RegExp(name));
+    docker.ok(['rm', '-f', name, up]);
+    docker.ok(['rmi', img]);
   });
 });

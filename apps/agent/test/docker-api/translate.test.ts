@@ -2,8 +2,8 @@
 // routing, and the 501 for what Berth does not implement. No root needed.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { RunSpec } from '@berth/shared';
-import { createBodyToRunSpec, createBodyWarnings } from '../../src/docker-api/translate';
+import { RunSpec, UpdateSpec } from '@berth/shared';
+import { createBodyToRunSpec, createBodyWarnings, updateBodyToSpec } from '../../src/docker-api/translate';
 import { route, splitVersion } from '../../src/docker-api/server';
 import { muxFrame } from '../../src/docker-api/http-util';
 
@@ -66,8 +66,25 @@ describe('docker API adapter (pure)', () => {
   test('CpuQuota/CpuPeriod become nano CPUs; an image is required', () => {
     assert.equal(createBodyToRunSpec({ Image: 'x', HostConfig: { CpuQuota: 50_000, CpuPeriod: 100_000 } }, undefined).nanoCpus, 500_000_000);
     assert.throws(() => createBodyToRunSpec({}, undefined), /Image is required/);
-    assert.match(createBodyWarnings({ Image: 'x', HostConfig: { RestartPolicy: { Name: 'always' } } })[0], /restart policy "always"/);
-    assert.deepEqual(createBodyWarnings({ Image: 'x', HostConfig: { RestartPolicy: { Name: 'no' } } }), []);
+    assert.deepEqual(createBodyWarnings({ Image: 'x', HostConfig: { RestartPolicy: { Name: 'always' } } }), []);
+    assert.match(createBodyWarnings({ Image: 'x', HostConfig: { Devices: [{}] } })[0], /--device/);
+  });
+
+  test('restart policies and update bodies map onto the engine\'s specs', () => {
+    assert.deepEqual(createBodyToRunSpec({ Image: 'x', HostConfig: { RestartPolicy: { Name: 'on-failure', MaximumRetryCount: 3 } } }, undefined).restartPolicy, {
+      name: 'on-failure',
+      maximumRetryCount: 3,
+    });
+    assert.equal(createBodyToRunSpec({ Image: 'x', HostConfig: { RestartPolicy: { Name: '' } } }, undefined).restartPolicy, undefined);
+    assert.throws(() => createBodyToRunSpec({ Image: 'x', HostConfig: { RestartPolicy: { Name: 'sometimes' } } }, undefined), /invalid restart policy "sometimes"/);
+    assert.deepEqual(updateBodyToSpec({ Memory: 1 << 27, MemorySwap: -1, CpuQuota: 25_000, PidsLimit: 0, RestartPolicy: { Name: 'always' } }), {
+      memoryBytes: 1 << 27,
+      memorySwapBytes: -1,
+      nanoCpus: 250_000_000,
+      restartPolicy: { name: 'always', maximumRetryCount: 0 },
+    });
+    assert.deepEqual(updateBodyToSpec({ RestartPolicy: { Name: 'no' } }), { restartPolicy: { name: 'no', maximumRetryCount: 0 } });
+    assert.ok(UpdateSpec.safeParse(updateBodyToSpec({ Memory: 1 << 27 })).success);
   });
 
   test('versioned and unversioned paths route alike; image names may hold slashes', () => {
@@ -75,7 +92,7 @@ describe('docker API adapter (pure)', () => {
     assert.deepEqual(splitVersion('/_ping'), { path: '/_ping' });
     assert.deepEqual(route('GET', '/images/127.0.0.1:5000/a/b:1/json')?.params, ['127.0.0.1:5000/a/b:1']);
     assert.deepEqual(route('POST', '/containers/abc/start')?.params, ['abc']);
-    assert.equal(route('GET', '/system/df'), undefined);
+    assert.equal(route('POST', '/build'), undefined);
     assert.equal(route('POST', '/events'), undefined);
   });
 

@@ -8,8 +8,9 @@
  *   --mount-type T --mount-source S --mount-options O --mount-at DIR
  *                             a stopped container: mount its rootfs (the snapshot's description) on
  *                             DIR in a private mount namespace that dies with this process, chroot.
- * archive-out --path P [--rebase NAME] [--follow] [--stat]
- *   writes a tar of P to stdout; entry names start with NAME (default: P's base name); --follow
+ * archive-out --path P [--rebase NAME] [--follow] [--one-file-system] [--stat]
+ *   writes a tar of P to stdout; entry names start with NAME (default: P's base name; an empty
+ *   NAME names entries relative to P and leaves P out); --one-file-system stays on P's mount; --follow
  *   follows P itself when it is a symlink (cp -L); --stat prints {"name","size","mode","type",
  *   "linkTarget"} instead.
  * archive-in --path DIR [--rebase OLD:NEW] [--keep-owner]
@@ -141,7 +142,10 @@ static int print_stat(const char *path, bool follow)
   return 0;
 }
 
-static int archive_out(const char *path, const char *rebase, bool follow)
+static int archive_out_entries(struct archive *disk, struct archive *out, struct archive_entry_linkresolver *links, const char *path,
+                               const char *prefix);
+
+static int archive_out(const char *path, const char *rebase, bool follow, bool one_fs)
 {
   struct stat st;
   if ((follow ? stat(path, &st) : lstat(path, &st)) < 0)
@@ -158,11 +162,31 @@ static int archive_out(const char *path, const char *rebase, bool follow)
     archive_read_disk_set_symlink_hybrid(disk);
   else
     archive_read_disk_set_symlink_physical(disk);
+  /* export: the root filesystem only; /proc, /sys, /dev and volumes are other mounts */
+  if (one_fs && archive_read_disk_set_behavior(disk, ARCHIVE_READDISK_NO_TRAVERSE_MOUNTS) != ARCHIVE_OK)
+    return berr(0, "set no-traverse-mounts: %s", archive_error_string(disk));
   archive_write_set_format_pax_restricted(out);
   if (archive_write_open_fd(out, 1) != ARCHIVE_OK)
     return berr(0, "open output: %s", archive_error_string(out));
   if (archive_read_disk_open(disk, path) != ARCHIVE_OK)
     return berr(0, "open %s: %s", path, archive_error_string(disk));
+  /* hard links (busybox's applets, an image's shared files) become link entries, not copies */
+  struct archive_entry_linkresolver *links = archive_entry_linkresolver_new();
+  if (links == NULL)
+    return berr(ENOMEM, "libarchive link resolver");
+  archive_entry_linkresolver_set_strategy(links, archive_format(out));
+  int rc = archive_out_entries(disk, out, links, path, prefix);
+  archive_entry_linkresolver_free(links);
+  if (rc < 0)
+    return rc;
+  if (archive_write_close(out) != ARCHIVE_OK)
+    return berr(0, "finish archive: %s", archive_error_string(out));
+  return 0;
+}
+
+static int archive_out_entries(struct archive *disk, struct archive *out, struct archive_entry_linkresolver *links, const char *path,
+                               const char *prefix)
+{
   size_t plen = strlen(path);
   for (;;) {
     struct archive_entry *e = archive_entry_new();
@@ -183,18 +207,31 @@ static int archive_out(const char *path, const char *rebase, bool follow)
     const char *rest = strlen(src) >= plen ? src + plen : "";
     while (*rest == '/')
       rest++;
-    if (*rest)
+    if (prefix[0] == '\0') {
+      /* an empty rebase names entries from inside P (export: "bin/sh"), without P itself */
+      if (!*rest) {
+        archive_entry_free(e);
+        continue;
+      }
+      snprintf(nm, sizeof nm, "%s", rest);
+    } else if (*rest)
       snprintf(nm, sizeof nm, "%s/%s", prefix, rest);
     else
       snprintf(nm, sizeof nm, "%s", prefix);
     archive_entry_copy_pathname(e, nm);
     archive_entry_set_uname(e, NULL);
     archive_entry_set_gname(e, NULL);
+    struct archive_entry *spare = NULL;
+    archive_entry_linkify(links, &e, &spare); /* tar formats link at once: e stays, spare unused */
+    if (spare != NULL)
+      archive_entry_free(spare);
+    if (e == NULL)
+      continue;
     if (archive_write_header(out, e) < ARCHIVE_WARN) {
       archive_entry_free(e);
       return berr(0, "write header %s: %s", nm, archive_error_string(out));
     }
-    if (archive_entry_filetype(e) == AE_IFREG && archive_entry_size(e) > 0) {
+    if (archive_entry_filetype(e) == AE_IFREG && archive_entry_size(e) > 0 && archive_entry_hardlink(e) == NULL) {
       char buf[65536];
       for (;;) {
         la_ssize_t n = archive_read_data(disk, buf, sizeof buf);
@@ -212,8 +249,6 @@ static int archive_out(const char *path, const char *rebase, bool follow)
     }
     archive_entry_free(e);
   }
-  if (archive_write_close(out) != ARCHIVE_OK)
-    return berr(0, "finish archive: %s", archive_error_string(out));
   return 0;
 }
 
@@ -327,7 +362,7 @@ int cmd_archive(int argc, char **argv)
   bool in = strcmp(argv[0], "archive-in") == 0;
   struct root_opts r = {0};
   const char *path = NULL, *rebase = NULL;
-  bool follow = false, stat_only = false, keep_owner = false;
+  bool follow = false, stat_only = false, keep_owner = false, one_fs = false;
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];
     const char *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -351,6 +386,10 @@ int cmd_archive(int argc, char **argv)
     }
     if (strcmp(a, "--stat") == 0) {
       stat_only = true;
+      continue;
+    }
+    if (strcmp(a, "--one-file-system") == 0) {
+      one_fs = true;
       continue;
     }
     if (strcmp(a, "--keep-owner") == 0) {
@@ -383,7 +422,7 @@ int cmd_archive(int argc, char **argv)
     fflush(stdout);
     return 0;
   }
-  if ((stat_only ? print_stat(path, follow) : archive_out(path, rebase, follow)) < 0) {
+  if ((stat_only ? print_stat(path, follow) : archive_out(path, rebase, follow, one_fs)) < 0) {
     log_line(2, "error", "copy from %s: %s", path, berr_msg());
     return 1;
   }

@@ -22,7 +22,8 @@ import type { HelperPort, ImagePort } from '../containers/ports';
 import { ContainerService } from '../containers/container-service';
 import { ContainerStore } from '../containers/container-store';
 import { openMetadata } from '../metadata/db';
-import { parseDockerfile, parseKeyValues, splitWords, substitute, type Instruction } from './parse-dockerfile';
+import { parseDockerfile, parseInstruction, splitWords, substitute, type Instruction } from './parse-dockerfile';
+import { applyConfigInstruction, COMMIT_CHANGE_INSTRUCTIONS, DEFAULT_SHELL } from './config-instructions';
 import { copyEntries, expandSource, hashEntries, isLocalTar, type CopyEntry } from './context';
 import { rerootedTar, storeLayer, unpackAsSnapshot, upperDirTar } from './diff-layer';
 
@@ -61,7 +62,6 @@ interface State {
   key: string;
 }
 
-const DEFAULT_SHELL = ['/bin/sh', '-c'];
 
 function sha(s: string): string {
   return crypto.createHash('sha256').update(s).digest('hex');
@@ -272,7 +272,6 @@ export class ImageBuilder {
       const created = new Date().toISOString();
       const createdBy = ins.cmd === 'RUN' ? `RUN ${runSpec!.argv.join(' ')}` : ins.original;
       let layer = false;
-      const c = next.raw.config;
       switch (ins.cmd) {
         case 'RUN': {
           const stored = await this.runStep(prev, runSpec!.argv, runSpec!.env, o.emit);
@@ -292,90 +291,10 @@ export class ImageBuilder {
           layer = true;
           break;
         }
-        case 'ENV': {
-          const list = (Array.isArray(c.Env) ? (c.Env as string[]) : []).slice();
-          for (const [k, v] of parseKeyValues(ins.args, 'ENV')) {
-            const val = sub(v);
-            vars.set(k, val);
-            const i = list.findIndex((e) => e.startsWith(`${k}=`));
-            if (i >= 0) list[i] = `${k}=${val}`;
-            else list.push(`${k}=${val}`);
-          }
-          c.Env = list;
-          break;
-        }
         case 'ARG':
           break;
-        case 'WORKDIR': {
-          const w = sub(ins.args.trim());
-          c.WorkingDir = path.posix.normalize(w.startsWith('/') ? w : path.posix.join(typeof c.WorkingDir === 'string' && c.WorkingDir ? c.WorkingDir : '/', w));
-          break;
-        }
-        case 'USER':
-          c.User = sub(ins.args.trim());
-          break;
-        case 'CMD':
-        case 'ENTRYPOINT': {
-          const shell = Array.isArray(c.Shell) ? (c.Shell as string[]) : DEFAULT_SHELL;
-          const v = ins.json ?? (ins.args.trim() === '' ? [] : [...shell, ins.args]);
-          if (ins.cmd === 'CMD') c.Cmd = v;
-          else {
-            c.Entrypoint = v;
-            delete c.Cmd; // Docker resets an inherited Cmd when the Entrypoint changes
-          }
-          break;
-        }
-        case 'LABEL': {
-          const labels = { ...((c.Labels as Record<string, string> | undefined) ?? {}) };
-          for (const [k, v] of parseKeyValues(ins.args, 'LABEL')) labels[sub(k)] = sub(v);
-          c.Labels = labels;
-          break;
-        }
-        case 'EXPOSE': {
-          const ports = { ...((c.ExposedPorts as Record<string, object> | undefined) ?? {}) };
-          for (const p of splitWords(sub(ins.args))) {
-            if (!/^\d{1,5}(-\d{1,5})?(\/(tcp|udp|sctp))?$/i.test(p)) throw invalid(`invalid port ${p}`);
-            ports[p.includes('/') ? p.toLowerCase() : `${p}/tcp`] = {};
-          }
-          c.ExposedPorts = ports;
-          break;
-        }
-        case 'VOLUME': {
-          const vols = { ...((c.Volumes as Record<string, object> | undefined) ?? {}) };
-          for (const v of ins.json ?? splitWords(ins.args)) vols[sub(v)] = {};
-          c.Volumes = vols;
-          break;
-        }
-        case 'STOPSIGNAL':
-          c.StopSignal = sub(ins.args.trim());
-          break;
-        case 'SHELL':
-          if (!ins.json || ins.json.length === 0) throw invalid('SHELL requires the arguments to be a JSON array');
-          c.Shell = ins.json;
-          break;
-        case 'MAINTAINER':
-          next.raw.author = ins.args;
-          break;
-        case 'HEALTHCHECK': {
-          const m = /^(NONE|CMD)\b\s*([\s\S]*)$/i.exec(ins.args.trim());
-          if (!m) throw invalid('HEALTHCHECK expects NONE or CMD ...');
-          if (m[1]!.toUpperCase() === 'NONE') c.Healthcheck = { Test: ['NONE'] };
-          else {
-            let v: unknown = null;
-            try {
-              v = JSON.parse(m[2]!);
-            } catch {
-              v = null;
-            }
-            c.Healthcheck = { Test: Array.isArray(v) ? ['CMD', ...(v as string[])] : ['CMD-SHELL', m[2]!] };
-          }
-          break;
-        }
-        case 'ONBUILD':
-          c.OnBuild = [...((c.OnBuild as string[] | undefined) ?? []), ins.args];
-          break;
         default:
-          throw invalid(`unsupported instruction ${ins.cmd}`);
+          if (!applyConfigInstruction(next.raw, ins, sub, vars)) throw invalid(`unsupported instruction ${ins.cmd}`);
       }
       next.raw.history.push({ created, created_by: createdBy, ...(layer ? {} : { empty_layer: true }) });
       await this.remember(next);
@@ -481,9 +400,20 @@ export class ImageBuilder {
   async commitContainer(
     containers: ContainerService,
     idOrName: string,
-    opts: { ref?: string; message?: string; author?: string },
+    opts: { ref?: string; message?: string; author?: string; changes?: string[] },
   ): Promise<{ id: string; tags: string[] }> {
     const rec = containers.find(idOrName);
+    // --change lines are checked before any layer is written
+    const changes = (opts.changes ?? []).map((line) => {
+      let ins: Instruction;
+      try {
+        ins = parseInstruction(line.trim(), 1);
+      } catch (e) {
+        throw invalid(`commit --change ${JSON.stringify(line)}: ${(e as Error).message.replace(/^Dockerfile line 1: /, '')}`);
+      }
+      if (!COMMIT_CHANGE_INSTRUCTIONS.has(ins.cmd)) throw invalid(`commit --change does not accept ${ins.cmd}: only ${[...COMMIT_CHANGE_INSTRUCTIONS].join(', ')}`);
+      return ins;
+    });
     const base = this.d.images.record(rec.imageId);
     const raw = JSON.parse(base.configJson) as State['raw'];
     const diffIds = base.diffIds.slice();
@@ -496,6 +426,7 @@ export class ImageBuilder {
     config.Entrypoint = rec.config.entrypoint;
     if (rec.config.workingDir) config.WorkingDir = rec.config.workingDir;
     if (rec.config.user) config.User = rec.config.user;
+    for (const ins of changes) applyConfigInstruction({ config }, ins);
     const out: State['raw'] = {
       ...raw,
       created,

@@ -12,6 +12,7 @@ import { pipeline } from 'node:stream/promises';
 import zlib from 'node:zlib';
 import tar from 'tar-stream';
 import { internal, wrap } from '../errors';
+import { RUNTIME_TARGETS } from '../containers/changes';
 import type { ContentStore } from '../content/store';
 import type { SnapshotStore } from '../snapshots/store';
 import { detectCompression, processLayer, sniff, type UnpackFn } from '../images/layer';
@@ -26,6 +27,8 @@ export function upperDirTar(upperDir: string): Readable {
     [
       '-C', upperDir, '-cf', '-', '--numeric-owner', '--sort=name', '--xattrs',
       '--xattrs-include=trusted.overlay.opaque', '--xattrs-include=security.capability', '--xattrs-include=user.*',
+      // the mount targets the runtime makes at every start are not the container's changes
+      '--anchored', ...[...RUNTIME_TARGETS].map((t) => `--exclude=.${t}`),
       '.',
     ],
     { stdio: ['ignore', 'pipe', 'pipe'] },

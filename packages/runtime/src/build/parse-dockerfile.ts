@@ -67,7 +67,8 @@ export function parseDockerfile(text: string): Instruction[] {
   return out;
 }
 
-function parseInstruction(text: string, line: number): Instruction {
+/** One instruction written on one line (continuations already joined). */
+export function parseInstruction(text: string, line: number): Instruction {
   const m = /^(\S+)\s*([\s\S]*)$/.exec(text)!;
   const cmd = m[1]!.toUpperCase();
   if (!INSTRUCTIONS.has(cmd)) throw invalid(`Dockerfile line ${line}: unknown instruction: ${m[1]}`);

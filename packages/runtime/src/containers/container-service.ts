@@ -4,7 +4,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { RunSpec, type ContainerInspect, type ContainerSummary, type RunSpecParsed } from '@berth/shared';
+import { RunSpec, UpdateSpec, type ContainerInspect, type ContainerSummary, type RunSpecParsed } from '@berth/shared';
 import { BerthError, conflict, invalid, notFound, precondition, wrap } from '../errors';
 import type { RuntimePaths } from '../paths';
 import type { CgroupDriver, CgroupLimits } from '../cgroups/driver';
@@ -20,6 +20,8 @@ import type { ArchivePathStat, ArchivePort, ArchiveRootDesc, AttachHandle, ExecH
 import type { NetworkService } from '../network/network-service';
 import { VolumeService } from '../volumes/volume-service';
 import { EventBus } from '../events/event-bus';
+import { containerChanges, type Change } from './changes';
+import { treeSize } from './disk-usage';
 
 export interface ContainerServiceDeps {
   paths: RuntimePaths;
@@ -118,6 +120,7 @@ export class ContainerService {
       },
       hostConfig: {
         memory: r.spec.memoryBytes ?? 0,
+        memorySwap: r.spec.memoryBytes ? (r.spec.memorySwapBytes ?? r.spec.memoryBytes * 2) : 0,
         nanoCpus: r.spec.nanoCpus ?? 0,
         pidsLimit: r.spec.pidsLimit ?? 0,
         networkMode: r.spec.network,
@@ -225,14 +228,7 @@ export class ContainerService {
     fs.rmSync(stateDir, { recursive: true, force: true });
     fs.mkdirSync(stateDir, { recursive: true, mode: 0o700 });
 
-    const limits: CgroupLimits = {
-      memoryBytes: rec.spec.memoryBytes,
-      // like Docker: with -m and no --memory-swap, swap is limited to the same amount again
-      memorySwapBytes: rec.spec.memoryBytes ? rec.spec.memoryBytes * 2 : undefined,
-      nanoCpus: rec.spec.nanoCpus,
-      pidsLimit: rec.spec.pidsLimit,
-      devices: rec.spec.privileged ? 'all' : 'default',
-    };
+    const limits: CgroupLimits = { ...limitsOf(rec.spec), devices: rec.spec.privileged ? 'all' : 'default' };
     try {
       await this.d.cgroups.create(id, limits);
       const dir = this.dir(id);
@@ -449,6 +445,63 @@ export class ContainerService {
     this.emit('rename', { ...rec, name }, { oldName: rec.name });
   }
 
+  /**
+   * New limits and restart policy: kept in the record and, when the container runs, written to its
+   * cgroup at once (a limit below current usage fails with the kernel's reason, changing nothing).
+   */
+  async update(idOrName: string, input: unknown): Promise<{ warnings: string[] }> {
+    const parsed = UpdateSpec.safeParse(input);
+    if (!parsed.success) throw invalid(parsed.error.issues.map((i) => `${i.path.join('.') || 'update'}: ${i.message}`).join('; '));
+    const u = parsed.data;
+    const rec = this.find(idOrName);
+    return this.exclusive(rec.id, async () => {
+      const cur = this.find(rec.id);
+      const spec: RunSpecParsed = { ...cur.spec };
+      for (const [k, v] of Object.entries(u)) if (v !== undefined) (spec as Record<string, unknown>)[k] = v;
+      if (u.memoryBytes !== undefined && u.memorySwapBytes === undefined && cur.spec.memorySwapBytes !== undefined && cur.spec.memorySwapBytes !== -1) {
+        // Docker keeps an explicit swap limit; it must stay above the memory limit
+        if (cur.spec.memorySwapBytes < u.memoryBytes) throw invalid('memory limit should be smaller than the already set memory-swap limit: update --memory-swap as well');
+      }
+      if (spec.memorySwapBytes !== undefined && spec.memorySwapBytes !== -1) {
+        if (!spec.memoryBytes) throw invalid('memory-swap needs a memory limit as well (--memory)');
+        if (spec.memorySwapBytes < spec.memoryBytes) throw invalid('memory-swap must be at least the memory limit');
+      }
+      if (cur.state.status === 'running') {
+        const changed: CgroupLimits = {};
+        const all = limitsOf(spec);
+        if (u.memoryBytes !== undefined || u.memorySwapBytes !== undefined) {
+          changed.memoryBytes = all.memoryBytes;
+          changed.memorySwapBytes = all.memorySwapBytes;
+        }
+        if (u.nanoCpus !== undefined) changed.nanoCpus = all.nanoCpus;
+        if (u.pidsLimit !== undefined) changed.pidsLimit = all.pidsLimit;
+        try {
+          await this.d.cgroups.create(cur.id, changed);
+        } catch (e) {
+          throw wrap(e, `updating the limits of ${cur.name}`);
+        }
+      }
+      cur.spec = spec;
+      this.d.store.update(cur);
+      this.emit('update', cur);
+      return { warnings: [] };
+    });
+  }
+
+  /** Bytes the container wrote to its writable layer (Docker's SizeRw). */
+  sizeRw(idOrName: string): number {
+    return treeSize(path.join(this.dir(this.find(idOrName).id), 'upper'));
+  }
+
+  /** What the container changed against its image (`berth diff`): from its overlay upper dir. */
+  changes(idOrName: string): Change[] {
+    const rec = this.find(idOrName);
+    const dir = this.dir(rec.id);
+    const lowers = lowerDirsOf(this.d.rootfs.mounts(rec.chainIds, path.join(dir, 'upper'), path.join(dir, 'work')));
+    const targets = (rec.mounts ?? []).map((m) => m.target);
+    return containerChanges(path.join(dir, 'upper'), lowers, targets);
+  }
+
   /** Removes every container that is not running; returns their ids. */
   async prune(): Promise<string[]> {
     const gone: string[] = [];
@@ -498,7 +551,7 @@ export class ContainerService {
   }
 
   /** A tar of `p` in the container (entries named from `rebase`, default its base name). */
-  async archiveGet(idOrName: string, p: string, opts: { rebase?: string; follow?: boolean } = {}) {
+  async archiveGet(idOrName: string, p: string, opts: { rebase?: string; follow?: boolean; oneFileSystem?: boolean } = {}) {
     const rec = this.find(idOrName);
     const port = this.archivePort();
     const stat = await this.archiveStat(rec.id, p, opts.follow ?? false);
@@ -514,6 +567,11 @@ export class ContainerService {
     }).catch(() => {});
     await ready;
     return { stat, ...out };
+  }
+
+  /** `berth export`: the container's root filesystem as a tar, without volumes, /proc, /sys or /dev. */
+  exportFs(idOrName: string) {
+    return this.archiveGet(idOrName, '/', { rebase: '', oneFileSystem: true });
   }
 
   /** Extracts a tar into the directory `p` in the container. */
@@ -739,6 +797,17 @@ function resolvConf(network: string): string {
 }
 
 /** The image layer dirs of an overlay mount description (for filling volumes from the image). */
+/** The cgroup limits a spec asks for. */
+function limitsOf(spec: RunSpecParsed): CgroupLimits {
+  return {
+    memoryBytes: spec.memoryBytes,
+    // like Docker: with -m and no --memory-swap, swap is limited to the same amount again
+    memorySwapBytes: spec.memoryBytes ? (spec.memorySwapBytes ?? spec.memoryBytes * 2) : undefined,
+    nanoCpus: spec.nanoCpus,
+    pidsLimit: spec.pidsLimit,
+  };
+}
+
 function lowerDirsOf(m: { options: string[] }): string[] {
   const opt = m.options.find((o) => o.startsWith('lowerdir='));
   return opt ? opt.slice('lowerdir='.length).split(':') : [];

@@ -54,6 +54,6 @@ export interface ArchivePathStat {
 }
 export interface ArchivePort {
   stat(root: ArchiveRootDesc, path: string, follow: boolean): Promise<ArchivePathStat>;
-  out(root: ArchiveRootDesc, path: string, opts: { rebase?: string; follow?: boolean }): { stream: Readable; done: Promise<void>; kill(): void };
+  out(root: ArchiveRootDesc, path: string, opts: { rebase?: string; follow?: boolean; oneFileSystem?: boolean }): { stream: Readable; done: Promise<void>; kill(): void };
   in(root: ArchiveRootDesc, path: string, body: NodeJS.ReadableStream, opts: { rebase?: string; keepOwner?: boolean }): Promise<{ files: number; bytes: number }>;
 }

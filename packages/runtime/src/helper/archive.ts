@@ -38,8 +38,8 @@ export async function archiveStat(root: ArchiveRoot, p: string, follow: boolean)
 }
 
 /** Streams a tar of `p`; `done` settles when the helper exits (rejecting with its error). */
-export function archiveOut(root: ArchiveRoot, p: string, opts: { rebase?: string; follow?: boolean }): { stream: Readable; done: Promise<void>; kill(): void } {
-  const args = ['archive-out', ...rootArgs(root), '--path', p, ...(opts.rebase ? ['--rebase', opts.rebase] : []), ...(opts.follow ? ['--follow'] : [])];
+export function archiveOut(root: ArchiveRoot, p: string, opts: { rebase?: string; follow?: boolean; oneFileSystem?: boolean }): { stream: Readable; done: Promise<void>; kill(): void } {
+  const args = ['archive-out', ...rootArgs(root), '--path', p, ...(opts.rebase !== undefined ? ['--rebase', opts.rebase] : []), ...(opts.follow ? ['--follow'] : []), ...(opts.oneFileSystem ? ['--one-file-system'] : [])];
   const child = spawn(helperPath(), args, { stdio: ['ignore', 'pipe', 'pipe'] });
   const err: Buffer[] = [];
   child.stderr.on('data', (b: Buffer) => err.push(b));

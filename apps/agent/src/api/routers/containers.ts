@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { tracked } from '@trpc/server';
-import { ContainerInspect, ContainerSummary, RunSpec, StatsSample } from '@berth/shared';
+import { ContainerChange, ContainerInspect, ContainerSummary, RunSpec, StatsSample, UpdateSpec } from '@berth/shared';
 import { procedure, router } from '../trpc';
 
 const Id = z.object({ id: z.string().min(1, 'container id or name is required') });
@@ -37,6 +37,10 @@ export const containersRouter = router({
     .input(Id.extend({ name: z.string().min(1, 'a new name is required') }))
     .mutation(({ ctx, input }) => ctx.backend.renameContainer(input.id, input.name)),
   prune: procedure.mutation(({ ctx }) => ctx.backend.pruneContainers()),
+  update: procedure
+    .input(Id.extend({ spec: UpdateSpec }))
+    .mutation(({ ctx, input }) => ctx.backend.updateContainer(input.id, input.spec)),
+  changes: procedure.input(Id).output(z.array(ContainerChange)).query(({ ctx, input }) => ctx.backend.containerChanges(input.id)),
   top: procedure.input(Id).query(({ ctx, input }) => ctx.backend.topContainer(input.id)),
   statsAll: procedure.output(z.record(z.string(), StatsSample)).query(({ ctx }) => ctx.backend.statsOnce()),
 

@@ -158,12 +158,14 @@ export async function commit(ctx: CliContext, argv: string[]): Promise<number> {
   const { flags, positionals } = parseArgs(argv, [
     { long: 'message', short: 'm', type: 'string' },
     { long: 'author', short: 'a', type: 'string' },
+    { long: 'change', short: 'c', type: 'list' },
   ]);
-  if (positionals.length < 1 || positionals.length > 2) throw new UsageError('usage: berth commit [-m MESSAGE] [-a AUTHOR] CONTAINER [REPOSITORY[:TAG]]');
+  if (positionals.length < 1 || positionals.length > 2) throw new UsageError('usage: berth commit [-m MESSAGE] [-a AUTHOR] [-c INSTRUCTION]... CONTAINER [REPOSITORY[:TAG]]');
   const q = new URLSearchParams();
   if (positionals[1]) q.set('ref', positionals[1]);
   if (flags.message) q.set('message', flags.message as string);
   if (flags.author) q.set('author', flags.author as string);
+  for (const c of (flags.change as string[] | undefined) ?? []) q.append('change', c);
   const ep = localEndpoint();
   const res = await fetch(`${ep.url}/v1/containers/${encodeURIComponent(positionals[0]!)}/commit?${q}`, {
     method: 'POST',

@@ -1,9 +1,11 @@
 // Lifecycle extras (issue 6): pause/unpause (cgroup freezer), rename, container prune, top, stats.
 import os from 'node:os';
-import { parseArgs, UsageError } from '../args';
+import { parseArgs, parseBytes, parseCpus, parseIntFlag, UsageError } from '../args';
 import type { CliContext } from '../context';
 import { humanSize, shortId, table } from '../format';
 import { parseDetachKeys, runTerminalSession, windowSize } from '../terminal-session';
+import { parseMemorySwap, parseRestartPolicy } from './run';
+import type { UpdateSpec } from '@berth/shared';
 
 async function each(ctx: CliContext, names: string[], usage: string, fn: (id: string) => Promise<unknown>): Promise<number> {
   if (names.length === 0) throw new UsageError(usage);
@@ -44,6 +46,27 @@ export async function containerPrune(ctx: CliContext, argv: string[]) {
   ctx.out(r.deleted.length ? `Deleted Containers:\n${r.deleted.map((d) => d + '\n').join('')}\n` : '');
   ctx.out(`Total reclaimed space: 0B\n`);
   return 0;
+}
+
+/** `berth update`: new limits (applied to a running container at once) and restart policy. */
+export async function update(ctx: CliContext, argv: string[]) {
+  const { flags, positionals } = parseArgs(argv, [
+    { long: 'memory', short: 'm', type: 'string' },
+    { long: 'memory-swap', type: 'string' },
+    { long: 'cpus', type: 'string' },
+    { long: 'pids-limit', type: 'string' },
+    { long: 'restart', type: 'string' },
+  ]);
+  const usage = 'usage: berth update [--memory SIZE] [--memory-swap SIZE|-1] [--cpus N] [--pids-limit N] [--restart POLICY] CONTAINER [CONTAINER...]';
+  const spec: UpdateSpec = {
+    ...(flags.memory !== undefined ? { memoryBytes: parseBytes(flags.memory as string, '--memory') } : {}),
+    ...(flags['memory-swap'] !== undefined ? { memorySwapBytes: parseMemorySwap(flags['memory-swap'] as string) } : {}),
+    ...(flags.cpus !== undefined ? { nanoCpus: parseCpus(flags.cpus as string, '--cpus') } : {}),
+    ...(flags['pids-limit'] !== undefined ? { pidsLimit: parseIntFlag(flags['pids-limit'] as string, '--pids-limit', 1) } : {}),
+    ...(flags.restart !== undefined ? { restartPolicy: parseRestartPolicy(flags.restart as string) } : {}),
+  };
+  if (Object.keys(spec).length === 0) throw new UsageError(`you must provide one or more flags: ${usage}`);
+  return each(ctx, positionals, usage, (id) => ctx.client().trpc.containers.update.mutate({ id, spec }));
 }
 
 export async function top(ctx: CliContext, argv: string[]) {

@@ -17,6 +17,7 @@ const runFlags: FlagDef[] = [
   { long: 'user', short: 'u', type: 'string' },
   { long: 'hostname', short: 'h', type: 'string' },
   { long: 'memory', short: 'm', type: 'string' },
+  { long: 'memory-swap', type: 'string' },
   { long: 'cpus', type: 'string' },
   { long: 'pids-limit', type: 'string' },
   { long: 'network', type: 'string' },
@@ -29,6 +30,19 @@ const runFlags: FlagDef[] = [
   ...networkFlags,
   ...securityFlags,
 ];
+
+/** --restart no|always|unless-stopped|on-failure[:N] */
+export function parseRestartPolicy(v: string): NonNullable<RunSpec['restartPolicy']> {
+  const m = /^(no|always|unless-stopped|on-failure)(?::(\d+))?$/.exec(v);
+  if (!m || (m[2] !== undefined && m[1] !== 'on-failure'))
+    throw new UsageError(`invalid restart policy "${v}": want no, always, unless-stopped or on-failure[:max-retries]`);
+  return { name: m[1] as 'no', maximumRetryCount: m[2] ? Number(m[2]) : 0 };
+}
+
+/** --memory-swap SIZE, or -1 for unlimited swap */
+export function parseMemorySwap(v: string): number {
+  return v === '-1' ? -1 : parseBytes(v, '--memory-swap');
+}
 
 /** Turns `run`/`create` flags into a RunSpec; the agent validates it again. */
 export function runSpecFromArgs(argv: string[]): { spec: RunSpec; detach: boolean } {
@@ -48,14 +62,8 @@ export function runSpecFromArgs(argv: string[]): { spec: RunSpec; detach: boolea
     const i = l.indexOf('=');
     labels[i < 0 ? l : l.slice(0, i)] = i < 0 ? '' : l.slice(i + 1);
   }
-  let restartPolicy: RunSpec['restartPolicy'];
-  if (flags.restart !== undefined) {
-    const m = /^(no|always|unless-stopped|on-failure)(?::(\d+))?$/.exec(flags.restart as string);
-    if (!m || (m[2] !== undefined && m[1] !== 'on-failure'))
-      throw new UsageError(`invalid restart policy "${flags.restart}": want no, always, unless-stopped or on-failure[:max-retries]`);
-    restartPolicy = { name: m[1] as 'no', maximumRetryCount: m[2] ? Number(m[2]) : 0 };
-    if (flags.rm && m[1] !== 'no') throw new UsageError('conflicting options: --restart and --rm');
-  }
+  const restartPolicy = flags.restart !== undefined ? parseRestartPolicy(flags.restart as string) : undefined;
+  if (flags.rm && restartPolicy && restartPolicy.name !== 'no') throw new UsageError('conflicting options: --restart and --rm');
   const spec: RunSpec = {
     ...(restartPolicy ? { restartPolicy } : {}),
     ...(flags['stop-signal'] !== undefined ? { stopSignal: flags['stop-signal'] as string } : {}),
@@ -72,6 +80,7 @@ export function runSpecFromArgs(argv: string[]): { spec: RunSpec; detach: boolea
     openStdin: flags.interactive === true,
     autoRemove: flags.rm === true,
     memoryBytes: flags.memory !== undefined ? parseBytes(flags.memory as string, '--memory') : undefined,
+    memorySwapBytes: flags['memory-swap'] !== undefined ? parseMemorySwap(flags['memory-swap'] as string) : undefined,
     nanoCpus: flags.cpus !== undefined ? parseCpus(flags.cpus as string, '--cpus') : undefined,
     pidsLimit: flags['pids-limit'] !== undefined ? parseIntFlag(flags['pids-limit'] as string, '--pids-limit', 1) : undefined,
     network: network ?? 'bridge',
