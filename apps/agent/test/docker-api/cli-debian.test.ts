@@ -3,6 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
+import { spawn } from 'node:child_process';
 import { TestAgent, eventually, requireRoot } from '../helpers/test-agent';
 import { DOCKER_CLIENTS, DockerCli, requireClient } from './docker-cli';
 
@@ -81,7 +82,35 @@ describe('docker 20.10 (Debian docker.io) against the Docker API socket (as root
     assert.equal(docker.ok(['network', 'inspect', '-f', '{{.Name}}', 'bridge']).trim(), 'bridge');
     const since = Math.floor(Date.now() / 1000);
     docker.ok(['rm', '-f', name]);
-    const ev = docker.run(['events', '--since', String(since), '--until', String(since + 2), '--filter', 'type=container'], { timeoutMs: 10_000 });
+    const ev = docker.run(['events', '--since', String(since), '--until', String(Math.ceil(Date.now() / 1000) + 1), '--filter', `container=${name}`, '--format', '{{.Action}}'], { timeoutMs: 10_000 });
     assert.equal(ev.code, 0, ev.stderr);
+    assert.match(ev.stdout, /^die$/m);
+    assert.match(ev.stdout, /^destroy$/m);
+  });
+
+  test('run -d -p publishes a port; logs -f; ps -a; inspect an image; diff', async () => {
+    const name = agent.name('p');
+    docker.ok(['run', '-d', '--name', name, '-p', '127.0.0.1::80', IMG, 'sh', '-c', 'echo published > /index.html; echo ready; exec httpd -f -p 80']);
+    const port = docker.ok(['port', name, '80']).trim();
+    assert.match(port, /^127\.0\.0\.1:\d+$/);
+    await eventually('the published port to answer', async () => {
+      const r = await fetch(`http://${port}/`).catch(() => null);
+      return r?.status === 200 && (await r.text()) === 'published\n';
+    });
+    assert.match(docker.ok(['ps', '-a', '--format', '{{.Names}} {{.Status}}']), new RegExp(`^${name} Up`, 'm'));
+    assert.match(docker.ok(['diff', name]), /^A \/index\.html$/m);
+    docker.ok(['rm', '-f', name]);
+    assert.match(docker.ok(['inspect', '-f', '{{.Os}} {{.Architecture}}', IMG]), /^linux \w+/);
+
+    const f = agent.name('f');
+    docker.ok(['run', '-d', '--name', f, IMG, 'sh', '-c', 'for i in 1 2 3; do echo line$i; sleep 0.3; done']);
+    const p = spawn(docker.bin, ['logs', '-f', f], { env: docker.env });
+    let out = '';
+    p.stdout.on('data', (d) => (out += d));
+    const code = await new Promise((r) => p.on('exit', r));
+    assert.equal(code, 0);
+    assert.equal(out, 'line1\nline2\nline3\n');
+    assert.match(docker.ok(['ps', '-a', '--filter', `name=${f}`, '--format', '{{.Status}}']), /^Exited \(0\)/m);
+    docker.ok(['rm', f]);
   });
 });
