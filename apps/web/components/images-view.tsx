@@ -1,5 +1,6 @@
 'use client';
 import { useRef, useState } from 'react';
+import Link from 'next/link';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTRPC, errorMessage } from '@/lib/client/trpc';
 import { formatBytes } from '@/lib/parse/units';
@@ -26,6 +27,11 @@ export function ImagesView({ canMutate }: { canMutate: boolean }) {
     <div>
       <div className="page-head">
         <h1>Images</h1>
+        {canMutate && (
+          <Link href="/images/build" className="btn btn-primary" data-testid="images-build">
+            Build from a Dockerfile
+          </Link>
+        )}
       </div>
       {canMutate && <LoadImage onLoaded={() => void qc.invalidateQueries({ queryKey: trpc.images.pathKey() })} />}
       {canMutate && <PullPanel key={picked} initialRef={picked} onPulled={() => void qc.invalidateQueries({ queryKey: trpc.images.pathKey() })} />}

@@ -144,3 +144,62 @@ test('log in, run a container, see its logs, use its terminal, stop and remove i
     throw e;
   }
 });
+
+test('build an image from a Dockerfile and a picked file, run it, and see a broken Dockerfile named', { timeout: 240_000 }, async (t) => {
+  const tag = `${name}-built:1`;
+  const runName = `${name}-b`;
+  const trpcPost = (proc: string, data: unknown) => context!.request.post(`${WEB}/api/agent/trpc/${proc}`, { headers: { origin: WEB, 'content-type': 'application/json' }, data });
+  try {
+    await t.test('build', async () => {
+      await page.goto(`${WEB}/images`);
+      await page.getByTestId('images-build').click();
+      await page.waitForURL(/\/images\/build$/);
+      await page.getByTestId('build-dockerfile').fill(`FROM ${IMAGE}\nRUN echo built-in-the-browser > /b.txt\nCOPY notes.txt /notes.txt\nCMD ["sh", "-c", "cat /b.txt /notes.txt; sleep 300"]\n`);
+      await page.getByTestId('build-files').setInputFiles({ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('picked-file-in-context\n') });
+      await page.getByTestId('build-tags').fill(tag);
+      await page.getByTestId('build-submit').click();
+      await page.getByTestId('build-result').waitFor({ timeout: 180_000 }).catch(async (e) => {
+        const err = await page.getByTestId('build-error').textContent().catch(() => null);
+        throw new Error(`the build did not finish${err ? `: ${err}` : ''}: ${(e as Error).message}`);
+      });
+      const out = (await page.getByTestId('build-output').textContent()) ?? '';
+      assert.match(out, /Step 1\/4 : FROM/);
+      assert.match(out, /Step 4\/4 : CMD/);
+      assert.match(out, /Successfully tagged /);
+      assert.match((await page.getByTestId('build-result').textContent()) ?? '', new RegExp(tag.replace(/[.:]/g, '\\$&')));
+    });
+
+    await t.test('the image is listed and runs', async () => {
+      await page.getByRole('link', { name: 'Back to images' }).click();
+      await page.getByTestId('images-table').locator('tr', { hasText: tag }).waitFor();
+      await page.goto(`${WEB}/containers`);
+      await page.locator(`[data-testid=run-image] option[value="${tag}"]`).waitFor({ state: 'attached' });
+      await page.getByTestId('run-image').selectOption(tag);
+      await page.getByTestId('run-name').fill(runName);
+      await page.getByTestId('run-command').fill('');
+      await page.getByTestId('run-submit').click();
+      await page.locator(`[data-testid=container-row][data-name="${runName}"] [data-testid=container-link]`).click();
+      await page.getByTestId('log-view').locator('.log-line', { hasText: 'built-in-the-browser' }).waitFor({ timeout: 30_000 });
+      await page.getByTestId('log-view').locator('.log-line', { hasText: 'picked-file-in-context' }).waitFor({ timeout: 30_000 });
+    });
+
+    await t.test('a broken Dockerfile fails with its line and tags nothing', async () => {
+      await page.goto(`${WEB}/images/build`);
+      await page.getByTestId('build-dockerfile').fill(`FROM ${IMAGE}\nFROBNICATE now\n`);
+      await page.getByTestId('build-tags').fill(`${name}-broken:1`);
+      await page.getByTestId('build-submit').click();
+      const err = page.getByTestId('build-error');
+      await err.waitFor({ timeout: 60_000 });
+      assert.match((await err.textContent()) ?? '', /line 2.*unknown instruction: FROBNICATE/i);
+      await page.goto(`${WEB}/images`);
+      await page.getByTestId('images-table').locator('tbody tr').first().waitFor();
+      assert.equal(await page.getByTestId('images-table').locator('tr', { hasText: `${name}-broken` }).count(), 0);
+    });
+  } catch (e) {
+    await shot(`build-failure-${name}`);
+    throw e;
+  } finally {
+    await trpcPost('containers.remove', { id: runName, force: true }).catch(() => undefined);
+    await trpcPost('images.remove', { ref: tag, force: true }).catch(() => undefined);
+  }
+});

@@ -7,43 +7,7 @@ import { Readable } from 'node:stream';
 import { parseArgs, UsageError } from '../args';
 import type { CliContext } from '../context';
 import { AgentError, localEndpoint } from '../../client';
-
-interface IgnoreRule {
-  re: RegExp;
-  negate: boolean;
-}
-
-/** .dockerignore lines as rules: globs with `*`, `?`, `**`; `!` re-includes; `#` comments. */
-export function parseDockerignore(text: string): IgnoreRule[] {
-  const rules: IgnoreRule[] = [];
-  for (let line of text.split('\n')) {
-    line = line.trim();
-    if (line === '' || line.startsWith('#')) continue;
-    const negate = line.startsWith('!');
-    if (negate) line = line.slice(1).trim();
-    const p = path.posix.normalize(line).replace(/^\/+/, '').replace(/\/+$/, '');
-    if (p === '' || p === '.') continue;
-    let re = '';
-    for (let i = 0; i < p.length; i++) {
-      const c = p[i]!;
-      if (c === '*' && p[i + 1] === '*') {
-        re += '.*';
-        i++;
-        if (p[i + 1] === '/') i++;
-      } else if (c === '*') re += '[^/]*';
-      else if (c === '?') re += '[^/]';
-      else re += c.replace(/[.+^${}()|[\]\\]/g, '\\$&');
-    }
-    rules.push({ re: new RegExp(`^${re}(/.*)?$`), negate });
-  }
-  return rules;
-}
-
-export function isIgnored(rel: string, rules: IgnoreRule[]): boolean {
-  let ignored = false;
-  for (const r of rules) if (r.re.test(rel)) ignored = !r.negate;
-  return ignored;
-}
+import { isIgnored, parseDockerignore, type IgnoreRule } from '@berth/shared';
 
 /** Relative paths of the context to send, directories before their contents. */
 function contextFiles(dir: string, rules: IgnoreRule[], keep: Set<string>): string[] {

@@ -1,7 +1,7 @@
-// The CLI's .dockerignore matcher: globs, `**`, directories covering their contents, `!` exceptions.
+// The .dockerignore matcher (CLI and dashboard): globs, `**`, directories covering their contents, `!` exceptions.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { isIgnored, parseDockerignore } from '../../src/cli/commands/build';
+import { isIgnored, parseDockerignore } from '../src/dockerignore';
 
 describe('.dockerignore', () => {
   const rules = parseDockerignore('# comment\n*.log\n/node_modules\n**/secret*\nbuild/\n!build/keep.txt\n');
