@@ -16,6 +16,7 @@ import type {
   RunSpec,
   StatsSample,
   ContainerChange,
+  ContainerDirListing,
   UpdateSpec,
 } from '@berth/shared';
 import type { NetworkVolumeBackend } from './network-backend';
@@ -109,6 +110,10 @@ export interface Backend extends NetworkVolumeBackend, Partial<BuildBackend> {
   // `berth cp` (issue 6): paths resolved inside the container's root by the native helper
   archiveStat(idOrName: string, path: string, follow?: boolean): Promise<PathStat>;
   archiveGet(idOrName: string, path: string, opts?: { rebase?: string; follow?: boolean }): Promise<{ stat: PathStat; stream: import('node:stream').Readable; done: Promise<void>; kill(): void }>;
+  /** the dashboard's file download: a regular file's bytes (not a tar around them) */
+  readFile(idOrName: string, path: string): Promise<{ size: number; stream: import('node:stream').Readable; kill(): void }>;
+  /** the dashboard's file browser: a directory's entries, not followed */
+  listDir(idOrName: string, path: string): Promise<ContainerDirListing>;
   /** `berth export`: the root filesystem as a tar (volumes, /proc, /sys, /dev left out) */
   exportContainer(idOrName: string): Promise<{ stream: import('node:stream').Readable; done: Promise<void>; kill(): void }>;
   archivePut(idOrName: string, path: string, body: NodeJS.ReadableStream, opts?: { rebase?: string; keepOwner?: boolean }): Promise<{ files: number; bytes: number }>;

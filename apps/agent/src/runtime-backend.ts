@@ -9,6 +9,7 @@ import type { AttachHandle, ExecHandle } from '@berth/runtime/containers/ports';
 import { networkVolumeBackend } from './network-backend';
 import { readNetDev } from '@berth/runtime/stats/net-dev';
 import { treeSize } from '@berth/runtime/containers/disk-usage';
+import { fileFromTar } from '@berth/runtime/containers/file-from-tar';
 import type { Backend, ExecSpec, TerminalProcess } from './backend';
 import { imageRegistryBackend, type RegistryBackendOptions } from './image-registry-backend';
 import { buildBackend } from './build-backend';
@@ -77,6 +78,19 @@ export function runtimeBackend(rt: Runtime, opts: RegistryBackendOptions = {}): 
     archiveGet: (id, p, o) => c.archiveGet(id, p, o),
     archivePut: (id, p, body, o) => c.archivePut(id, p, body, o),
     exportContainer: (id) => c.exportFs(id),
+    async readFile(id, p) {
+      const a = await c.archiveGet(id, p);
+      if (a.stat.type !== 'file') {
+        a.kill();
+        throw new BerthError('invalid_argument', `${p} is a ${a.stat.type === 'dir' ? 'directory' : a.stat.type}, not a file: download it as a tar`);
+      }
+      a.done.catch(() => {});
+      return { size: a.stat.size, stream: fileFromTar(a.stream), kill: a.kill };
+    },
+    async listDir(id, p) {
+      const r = await c.listDir(id, p);
+      return { path: p, entries: r.entries.sort((a, b) => (a.type === 'dir') === (b.type === 'dir') ? a.name.localeCompare(b.name) : a.type === 'dir' ? -1 : 1), truncated: r.truncated };
+    },
     inspectContainer: async (id) => c.inspect(id),
     createContainer: (spec) => c.create(spec),
     startContainer: (id) => c.start(id),

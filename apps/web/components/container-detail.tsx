@@ -9,8 +9,9 @@ import { LogsPanel } from './logs-panel';
 import { StatsPanel } from './stats-panel';
 import { TerminalPanel } from './terminal-panel';
 import { PublishedPorts } from './published-ports';
+import { FilesPanel } from './files-panel';
 
-const tabs = ['Logs', 'Stats', 'Inspect', 'Terminal'] as const;
+const tabs = ['Logs', 'Stats', 'Files', 'Inspect', 'Terminal'] as const;
 type Tab = (typeof tabs)[number];
 
 export function ContainerDetail({ id, canMutate }: { id: string; canMutate: boolean }) {
@@ -112,6 +113,7 @@ export function ContainerDetail({ id, canMutate }: { id: string; canMutate: bool
             <StatsPanel id={id} running={c?.state === 'running'} />
           </div>
         )}
+        {tab === 'Files' && <FilesPanel id={id} canMutate={canMutate} />}
         {tab === 'Inspect' && (
           <pre className="json" data-testid="inspect-json">
             {c ? JSON.stringify(c, null, 2) : 'Loading…'}

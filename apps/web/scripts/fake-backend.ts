@@ -233,6 +233,12 @@ export class FakeBackend implements Backend {
   async updateContainer(): Promise<never> {
     throw new BerthError('not_implemented', 'update is not implemented in the fake');
   }
+  async readFile(): Promise<never> {
+    throw new BerthError('not_implemented', 'file download is not implemented in the fake');
+  }
+  async listDir(): Promise<never> {
+    throw new BerthError('not_implemented', 'the file browser is not implemented in the fake');
+  }
   async exportContainer(): Promise<never> {
     throw new BerthError('not_implemented', 'export is not implemented in the fake');
   }

@@ -73,6 +73,22 @@ export type UpdateSpec = z.input<typeof UpdateSpec>;
 export const ContainerChange = z.object({ path: z.string(), kind: z.enum(['C', 'A', 'D']) });
 export type ContainerChange = z.infer<typeof ContainerChange>;
 
+/** One entry of a directory in a container (the dashboard's file browser). */
+export const ContainerDirEntry = z.object({
+  name: z.string(),
+  type: z.enum(['dir', 'file', 'symlink', 'other']),
+  size: z.number(),
+  mode: z.number().int(),
+  uid: z.number().int(),
+  gid: z.number().int(),
+  /** unix seconds */
+  mtime: z.number(),
+  linkTarget: z.string(),
+});
+export type ContainerDirEntry = z.infer<typeof ContainerDirEntry>;
+export const ContainerDirListing = z.object({ path: z.string(), entries: z.array(ContainerDirEntry), truncated: z.boolean() });
+export type ContainerDirListing = z.infer<typeof ContainerDirListing>;
+
 export const ContainerSummary = z.object({
   id: z.string(),
   name: z.string(),

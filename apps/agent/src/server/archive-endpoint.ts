@@ -42,6 +42,15 @@ export async function handleArchive(req: http.IncomingMessage, res: http.ServerR
     res.end();
     return;
   }
+  if (req.method === 'GET' && q.get('raw') === '1') {
+    // one regular file's bytes, for the dashboard's download
+    const f = await backend.readFile(id, p);
+    res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(f.size) });
+    res.on('close', () => f.kill());
+    f.stream.on('error', (e) => res.destroy(e));
+    f.stream.pipe(res);
+    return;
+  }
   if (req.method === 'GET') {
     const out = await backend.archiveGet(id, p, { rebase, follow });
     res.writeHead(200, { 'content-type': 'application/x-tar', 'x-berth-path-stat': encodeURIComponent(JSON.stringify(out.stat)) });

@@ -203,3 +203,52 @@ test('build an image from a Dockerfile and a picked file, run it, and see a brok
     await trpcPost('images.remove', { ref: tag, force: true }).catch(() => undefined);
   }
 });
+
+test('file browser: browse, see A/C/D changes, download a file, upload by picking and by dropping', { timeout: 180_000 }, async (t) => {
+  const fname = `${name}-files`;
+  const trpcPost = (proc: string, data: unknown) => context!.request.post(`${WEB}/api/agent/trpc/${proc}`, { headers: { origin: WEB, 'content-type': 'application/json' }, data });
+  try {
+    const run = await trpcPost('containers.run', { image: IMAGE, name: fname, cmd: ['sh', '-c', 'echo hello-from-the-container > /root/greeting.txt; rm /bin/vi; sleep 300'] });
+    assert.equal(run.status(), 200, await run.text());
+    const id = ((await run.json()) as { result: { data: { id: string } } }).result.data.id;
+
+    await t.test('browse and see changes', async () => {
+      await page.goto(`${WEB}/containers/${id}`);
+      await page.getByTestId('tab-files').click();
+      await page.locator('[data-testid=file-row][data-name=etc]').waitFor();
+      await page.locator('[data-testid=file-row][data-name=root] [data-testid=file-open]').click();
+      await page.locator('[data-testid=file-row][data-name="greeting.txt"][data-change=A]').waitFor({ timeout: 15_000 });
+      await page.getByTestId('files-up').click();
+      await page.locator('[data-testid=file-row][data-name=bin] [data-testid=file-open]').click();
+      await page.locator('[data-testid=file-row][data-name=vi][data-change=D]').waitFor({ timeout: 15_000 });
+      await page.locator('[data-testid=files-path] button', { hasText: '/' }).first().click();
+    });
+
+    await t.test('download a file as itself', async () => {
+      await page.locator('[data-testid=file-row][data-name=root] [data-testid=file-open]').click();
+      const [download] = await Promise.all([page.waitForEvent('download'), page.locator('[data-testid=file-row][data-name="greeting.txt"] [data-testid=file-download]').click()]);
+      assert.equal(download.suggestedFilename(), 'greeting.txt');
+      const file = await download.path();
+      assert.equal(fs.readFileSync(file, 'utf8'), 'hello-from-the-container\n');
+    });
+
+    await t.test('upload by picking a file and by dropping one', async () => {
+      await page.getByTestId('files-upload').setInputFiles({ name: 'picked.txt', mimeType: 'text/plain', buffer: Buffer.from('picked\n') });
+      await page.getByTestId('files-message').filter({ hasText: 'uploaded' }).waitFor();
+      await page.locator('[data-testid=file-row][data-name="picked.txt"][data-change=A]').waitFor({ timeout: 15_000 });
+      await page.getByTestId('files').evaluate((el) => {
+        const dt = new DataTransfer();
+        dt.items.add(new File(['dropped\n'], 'dropped.txt', { type: 'text/plain' }));
+        el.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+      });
+      await page.locator('[data-testid=file-row][data-name="dropped.txt"]').waitFor({ timeout: 15_000 });
+      const [download] = await Promise.all([page.waitForEvent('download'), page.locator('[data-testid=file-row][data-name="dropped.txt"] [data-testid=file-download]').click()]);
+      assert.equal(fs.readFileSync(await download.path(), 'utf8'), 'dropped\n');
+    });
+  } catch (e) {
+    await shot(`files-failure-${name}`);
+    throw e;
+  } finally {
+    await trpcPost('containers.remove', { id: fname, force: true }).catch(() => undefined);
+  }
+});

@@ -8,17 +8,19 @@
  *   --mount-type T --mount-source S --mount-options O --mount-at DIR
  *                             a stopped container: mount its rootfs (the snapshot's description) on
  *                             DIR in a private mount namespace that dies with this process, chroot.
- * archive-out --path P [--rebase NAME] [--follow] [--one-file-system] [--stat]
+ * archive-out --path P [--rebase NAME] [--follow] [--one-file-system] [--stat | --list]
  *   writes a tar of P to stdout; entry names start with NAME (default: P's base name; an empty
  *   NAME names entries relative to P and leaves P out); --one-file-system stays on P's mount; --follow
  *   follows P itself when it is a symlink (cp -L); --stat prints {"name","size","mode","type",
- *   "linkTarget"} instead.
+ *   "linkTarget"} instead; --list prints one such line (with uid, gid, mtime) per entry of the
+ *   directory P, at most 5000, then {"truncated":true}.
  * archive-in --path DIR [--rebase OLD:NEW] [--keep-owner]
  *   extracts a tar from stdin into DIR (a directory): names are cleaned lexically ("..", absolute
  *   names land in DIR), OLD as the first component becomes NEW; without --keep-owner files belong
  *   to 0:0. Prints {"files":N,"bytes":N}. */
 #include <archive.h>
 #include <archive_entry.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <iconv.h>
@@ -139,6 +141,56 @@ static int print_stat(const char *path, bool follow)
   sbuf_printf(&b, "}\n");
   if (write_all(1, b.data, b.len) < 0)
     return berr(errno, "write stat");
+  return 0;
+}
+
+/* One JSON line per entry of the directory P (the dashboard's file browser): entries are not
+ * followed; at most LIST_MAX are printed, then {"truncated":true}. */
+#define LIST_MAX 5000
+static int print_list(const char *path)
+{
+  int dfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd < 0)
+    return berr(errno, "open directory %s", path);
+  DIR *d = fdopendir(dfd);
+  if (d == NULL) {
+    int e = errno;
+    close(dfd);
+    return berr(e, "read directory %s", path);
+  }
+  int n = 0;
+  struct dirent *de;
+  while ((de = readdir(d)) != NULL) {
+    if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+      continue;
+    if (n++ >= LIST_MAX) {
+      static const char more[] = "{\"truncated\":true}\n";
+      (void)write_all(1, more, sizeof more - 1);
+      break;
+    }
+    struct stat st;
+    if (fstatat(dfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+      continue; /* gone meanwhile */
+    const char *type = S_ISDIR(st.st_mode) ? "dir" : S_ISREG(st.st_mode) ? "file" : S_ISLNK(st.st_mode) ? "symlink" : "other";
+    char link[4096] = "";
+    if (S_ISLNK(st.st_mode)) {
+      ssize_t k = readlinkat(dfd, de->d_name, link, sizeof link - 1);
+      if (k > 0)
+        link[k] = '\0';
+    }
+    cleanup_sbuf struct sbuf b = {0};
+    sbuf_printf(&b, "{\"name\":");
+    sbuf_json_string(&b, de->d_name, strlen(de->d_name));
+    sbuf_printf(&b, ",\"size\":%lld,\"mode\":%u,\"type\":\"%s\",\"uid\":%u,\"gid\":%u,\"mtime\":%lld,\"linkTarget\":", (long long)st.st_size,
+                st.st_mode & 07777, type, st.st_uid, st.st_gid, (long long)st.st_mtime);
+    sbuf_json_string(&b, link, strlen(link));
+    sbuf_printf(&b, "}\n");
+    if (write_all(1, b.data, b.len) < 0) {
+      closedir(d);
+      return berr(errno, "write listing");
+    }
+  }
+  closedir(d);
   return 0;
 }
 
@@ -362,7 +414,7 @@ int cmd_archive(int argc, char **argv)
   bool in = strcmp(argv[0], "archive-in") == 0;
   struct root_opts r = {0};
   const char *path = NULL, *rebase = NULL;
-  bool follow = false, stat_only = false, keep_owner = false, one_fs = false;
+  bool follow = false, stat_only = false, list = false, keep_owner = false, one_fs = false;
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];
     const char *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -386,6 +438,10 @@ int cmd_archive(int argc, char **argv)
     }
     if (strcmp(a, "--stat") == 0) {
       stat_only = true;
+      continue;
+    }
+    if (strcmp(a, "--list") == 0) {
+      list = true;
       continue;
     }
     if (strcmp(a, "--one-file-system") == 0) {
@@ -422,7 +478,7 @@ int cmd_archive(int argc, char **argv)
     fflush(stdout);
     return 0;
   }
-  if ((stat_only ? print_stat(path, follow) : archive_out(path, rebase, follow, one_fs)) < 0) {
+  if ((list ? print_list(path) : stat_only ? print_stat(path, follow) : archive_out(path, rebase, follow, one_fs)) < 0) {
     log_line(2, "error", "copy from %s: %s", path, berr_msg());
     return 1;
   }

@@ -550,6 +550,14 @@ export class ContainerService {
     return this.isRunning(rec.id) ? run() : this.exclusive(rec.id, run);
   }
 
+  /** The entries of the directory `p` in the container (the dashboard's file browser). */
+  async listDir(idOrName: string, p: string) {
+    const rec = this.find(idOrName);
+    const port = this.archivePort();
+    const run = () => port.list(this.archiveRoot(rec), this.archivePath(p));
+    return this.isRunning(rec.id) ? run() : this.exclusive(rec.id, run);
+  }
+
   /** A tar of `p` in the container (entries named from `rebase`, default its base name). */
   async archiveGet(idOrName: string, p: string, opts: { rebase?: string; follow?: boolean; oneFileSystem?: boolean } = {}) {
     const rec = this.find(idOrName);

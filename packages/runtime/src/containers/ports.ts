@@ -54,6 +54,7 @@ export interface ArchivePathStat {
 }
 export interface ArchivePort {
   stat(root: ArchiveRootDesc, path: string, follow: boolean): Promise<ArchivePathStat>;
+  list(root: ArchiveRootDesc, path: string): Promise<{ entries: (ArchivePathStat & { uid: number; gid: number; mtime: number })[]; truncated: boolean }>;
   out(root: ArchiveRootDesc, path: string, opts: { rebase?: string; follow?: boolean; oneFileSystem?: boolean }): { stream: Readable; done: Promise<void>; kill(): void };
   in(root: ArchiveRootDesc, path: string, body: NodeJS.ReadableStream, opts: { rebase?: string; keepOwner?: boolean }): Promise<{ files: number; bytes: number }>;
 }

@@ -22,6 +22,12 @@ export function rootArgs(root: ArchiveRoot): string[] {
   return ['--mount-type', root.mount.type, '--mount-source', root.mount.source, '--mount-options', root.mount.options.join(','), '--mount-at', root.at];
 }
 
+export interface DirEntry extends PathStat {
+  uid: number;
+  gid: number;
+  mtime: number;
+}
+
 function archiveError(msg: string): BerthError {
   if (/no such file or directory/.test(msg)) return new BerthError('not_found', msg);
   if (/not a directory|must be|read-only file system/i.test(msg)) return new BerthError('invalid_argument', msg);
@@ -35,6 +41,25 @@ export async function archiveStat(root: ArchiveRoot, p: string, follow: boolean)
   } catch (e) {
     throw archiveError((e as Error).message);
   }
+}
+
+/** The entries of the directory `p` (not followed), at most 5000. */
+export async function archiveList(root: ArchiveRoot, p: string): Promise<{ entries: DirEntry[]; truncated: boolean }> {
+  let out: string;
+  try {
+    out = (await runHelper(['archive-out', ...rootArgs(root), '--path', p, '--list'], { what: 'list' })).stdout;
+  } catch (e) {
+    throw archiveError((e as Error).message);
+  }
+  const entries: DirEntry[] = [];
+  let truncated = false;
+  for (const line of out.split('\n')) {
+    if (!line.trim()) continue;
+    const v = JSON.parse(line) as DirEntry | { truncated: true };
+    if ('truncated' in v) truncated = true;
+    else entries.push(v);
+  }
+  return { entries, truncated };
 }
 
 /** Streams a tar of `p`; `done` settles when the helper exits (rejecting with its error). */

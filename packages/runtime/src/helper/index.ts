@@ -5,4 +5,4 @@ export { unpackLayer } from './unpack';
 export { startContainer } from './start';
 export { spawnExec, type ExecProcess } from './exec';
 export { attach, AttachClient, type AttachChunk, type ExitInfo } from './attach';
-export { archiveStat, archiveOut, archiveIn, type ArchiveRoot, type PathStat } from './archive';
+export { archiveStat, archiveList, archiveOut, archiveIn, type ArchiveRoot, type PathStat, type DirEntry } from './archive';

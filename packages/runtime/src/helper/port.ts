@@ -1,7 +1,7 @@
 // The native helper as the ports the engine's services take (containers/ports.ts, the images'
 // unpack function). Kept apart from the spawn code so services never see child processes.
 import type { AttachHandle, HelperPort } from '../containers/ports';
-import { archiveIn, archiveOut, archiveStat } from './archive';
+import { archiveIn, archiveList, archiveOut, archiveStat } from './archive';
 import { attach } from './attach';
 import { spawnExec } from './exec';
 import { startContainer } from './start';
@@ -11,7 +11,7 @@ export function nativeHelper(): HelperPort & { unpack: typeof unpackLayer } {
   return {
     unpack: unpackLayer,
     startContainer,
-    archive: { stat: archiveStat, out: archiveOut, in: archiveIn },
+    archive: { stat: archiveStat, list: archiveList, out: archiveOut, in: archiveIn },
     exec(o) {
       const p = spawnExec(o);
       return {

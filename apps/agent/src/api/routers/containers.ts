@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { tracked } from '@trpc/server';
-import { ContainerChange, ContainerInspect, ContainerSummary, RunSpec, StatsSample, UpdateSpec } from '@berth/shared';
+import { ContainerChange, ContainerDirListing, ContainerInspect, ContainerSummary, RunSpec, StatsSample, UpdateSpec } from '@berth/shared';
 import { procedure, router } from '../trpc';
 
 const Id = z.object({ id: z.string().min(1, 'container id or name is required') });
@@ -40,6 +40,10 @@ export const containersRouter = router({
   update: procedure
     .input(Id.extend({ spec: UpdateSpec }))
     .mutation(({ ctx, input }) => ctx.backend.updateContainer(input.id, input.spec)),
+  listDir: procedure
+    .input(Id.extend({ path: z.string().min(1).max(4096).regex(/^\//, 'path must be absolute').refine((p) => !p.includes('\0'), 'path must not contain NUL') }))
+    .output(ContainerDirListing)
+    .query(({ ctx, input }) => ctx.backend.listDir(input.id, input.path)),
   changes: procedure.input(Id).output(z.array(ContainerChange)).query(({ ctx, input }) => ctx.backend.containerChanges(input.id)),
   top: procedure.input(Id).query(({ ctx, input }) => ctx.backend.topContainer(input.id)),
   statsAll: procedure.output(z.record(z.string(), StatsSample)).query(({ ctx }) => ctx.backend.statsOnce()),

@@ -1,0 +1,86 @@
+// The file browser's transfers. GET ?path=P downloads a file as itself or a directory as a tar;
+// PUT ?path=DIR extracts the request's tar (made in the browser from dropped files) into DIR.
+// Both go to the agent's /v1/containers/:id/archive, which resolves every path inside the
+// container's root; downloads need a session, uploads the operator or admin role.
+import { userFromRequest } from '@/lib/server/session';
+import { canMutate, originAllowed } from '@/lib/server/auth';
+import { agentHttpUrl, agentToken } from '@/lib/server/agent';
+import { audit } from '@/lib/server/audit';
+
+export const dynamic = 'force-dynamic';
+export const runtime = 'nodejs';
+
+type Ctx = { params: Promise<{ id: string }> };
+const err = (status: number, code: string, message: string) => Response.json({ code, message }, { status });
+
+function target(req: Request): string | Response {
+  const p = new URL(req.url).searchParams.get('path') ?? '';
+  if (!p.startsWith('/') || p.includes('\0') || p.length > 4096) return err(400, 'invalid_argument', 'path must be an absolute path in the container');
+  return p;
+}
+
+const archiveUrl = (id: string, q: Record<string, string>) => agentHttpUrl(`/v1/containers/${encodeURIComponent(id)}/archive?${new URLSearchParams(q)}`);
+
+/** A file name for Content-Disposition: the base name, with anything odd replaced. */
+function downloadName(p: string, suffix: string): string {
+  const base = p.replace(/\/+$/, '').split('/').pop() || 'root';
+  return `${base.replace(/[^\w.-]+/g, '_')}${suffix}`;
+}
+
+async function agentError(r: Response): Promise<Response> {
+  const j = (await r.json().catch(() => ({}))) as { code?: string; message?: string };
+  return err(r.status, j.code ?? 'internal', j.message ?? `agent answered ${r.status}`);
+}
+
+export async function GET(req: Request, ctx: Ctx): Promise<Response> {
+  const user = await userFromRequest(req);
+  if (!user) return err(401, 'unauthenticated', 'not logged in');
+  const { id } = await ctx.params;
+  const p = target(req);
+  if (p instanceof Response) return p;
+  const auth = { authorization: `Bearer ${agentToken()}` };
+  const head = await fetch(archiveUrl(id, { path: p }), { method: 'HEAD', headers: auth }).catch(() => null);
+  if (!head) return err(502, 'unavailable', 'agent unreachable');
+  if (!head.ok) return err(head.status, head.status === 404 ? 'not_found' : 'internal', head.status === 404 ? `no such file or container: ${p}` : `agent answered ${head.status}`);
+  const stat = JSON.parse(decodeURIComponent(head.headers.get('x-berth-path-stat') ?? '%7B%7D')) as { type?: string; linkTarget?: string };
+  if (stat.type === 'symlink') return err(400, 'invalid_argument', `${p} is a symbolic link to ${stat.linkTarget}: open its target`);
+  const asFile = stat.type === 'file';
+  const r = await fetch(archiveUrl(id, asFile ? { path: p, raw: '1' } : { path: p }), { headers: auth, signal: req.signal });
+  if (!r.ok || !r.body) return agentError(r);
+  await audit(user, 'containers.download', id, p, 'ok');
+  const headers: Record<string, string> = {
+    'content-type': asFile ? 'application/octet-stream' : 'application/x-tar',
+    'content-disposition': `attachment; filename="${downloadName(p, asFile ? '' : '.tar')}"`,
+    'cache-control': 'no-store',
+  };
+  const len = r.headers.get('content-length');
+  if (len) headers['content-length'] = len;
+  return new Response(r.body, { status: 200, headers });
+}
+
+export async function PUT(req: Request, ctx: Ctx): Promise<Response> {
+  const user = await userFromRequest(req);
+  if (!user) return err(401, 'unauthenticated', 'not logged in');
+  if (!originAllowed(req.headers.get('origin'), req.headers.get('host'))) return err(403, 'permission_denied', 'cross-origin request refused');
+  if (!canMutate(user.role)) return err(403, 'permission_denied', `user ${user.username} has the read-only role ${user.role}`);
+  const { id } = await ctx.params;
+  const p = target(req);
+  if (p instanceof Response) return p;
+  if (!req.body) return err(400, 'invalid_argument', 'the body must be a tar of the files to upload');
+  let r: Response;
+  try {
+    r = await fetch(archiveUrl(id, { path: p }), {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${agentToken()}`, 'content-type': 'application/x-tar' },
+      body: req.body,
+      // @ts-expect-error: Node's fetch needs duplex for a streamed request body
+      duplex: 'half',
+      signal: req.signal,
+    });
+  } catch (e) {
+    return err(502, 'unavailable', `agent unreachable: ${(e as Error).message}`);
+  }
+  const text = await r.text();
+  await audit(user, 'containers.upload', id, `${p} ${text.slice(0, 500)}`, r.ok ? 'ok' : `http ${r.status}`);
+  return new Response(text, { status: r.status, headers: { 'content-type': 'application/json' } });
+}
