@@ -15,6 +15,7 @@ import type {
   SearchResult,
   RunSpec,
   StatsSample,
+  StatsHistory,
   ContainerChange,
   ContainerDirListing,
   UpdateSpec,
@@ -87,6 +88,8 @@ export interface Backend extends NetworkVolumeBackend, Partial<BuildBackend> {
   logs(idOrName: string, query: LogQuery, signal?: AbortSignal): AsyncIterable<LogLine>;
   stats(idOrName: string, signal?: AbortSignal): AsyncIterable<StatsSample>;
   statsOnce(): Promise<Record<string, StatsSample>>;
+  /** samples since the container started (2 s apart, coarser as it runs longer) */
+  statsHistory(idOrName: string): Promise<StatsHistory>;
 
   exec(idOrName: string, spec: ExecSpec): Promise<TerminalProcess>;
   /** attach to the container's own stdio (its pty for -t); start it first when `start` is set */

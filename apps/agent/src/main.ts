@@ -28,6 +28,7 @@ async function main() {
     return undefined;
   });
   if (dockerApi) log('info', `docker API on unix://${dockerApi.socketPath}`);
+  rt.statsHistory.start();
   log('info', `berth agent listening on ${server.url} (data root ${cfg.root}, cgroup v${rt.cgroups.version})`);
 
   let stopping = false;

@@ -113,6 +113,9 @@ export function runtimeBackend(rt: Runtime, opts: RegistryBackendOptions = {}): 
       if (rec.state.status !== 'running') throw new BerthError('failed_precondition', `container ${rec.name} is not running`);
       return rt.stats.stream(rec.id, () => c.isRunning(rec.id), signal);
     },
+    async statsHistory(id) {
+      return rt.statsHistory.get(c.find(id).id);
+    },
     async statsOnce() {
       const out: Record<string, Awaited<ReturnType<typeof rt.stats.sample>>['sample']> = {};
       for (const s of c.list(false)) {

@@ -233,6 +233,9 @@ export class FakeBackend implements Backend {
   async updateContainer(): Promise<never> {
     throw new BerthError('not_implemented', 'update is not implemented in the fake');
   }
+  async statsHistory() {
+    return { startedAt: null, stepMs: 2000, samples: [] };
+  }
   async readFile(): Promise<never> {
     throw new BerthError('not_implemented', 'file download is not implemented in the fake');
   }

@@ -12,6 +12,7 @@ import type { CgroupDriver } from './cgroups/driver';
 import { ContainerStore } from './containers/container-store';
 import { ContainerService } from './containers/container-service';
 import { StatsService } from './stats/stats-service';
+import { StatsHistory } from './stats/stats-history';
 import { nativeHelper } from './helper/port';
 import { NetworkService, networkTag } from './network/network-service';
 import { VolumeService } from './volumes/volume-service';
@@ -35,6 +36,8 @@ export interface Runtime {
   images: ImageService;
   containers: ContainerService;
   stats: StatsService;
+  /** samples of every running container since it started (the dashboard's charts); start() it */
+  statsHistory: StatsHistory;
   cgroups: CgroupDriver;
   networks: NetworkService;
   volumes: VolumeService;
@@ -90,17 +93,21 @@ export async function createRuntime(opts: RuntimeOptions = {}): Promise<Runtime>
   await networks.init();
   await containers.reconcile();
   await networks.reconcile();
+  const stats = new StatsService(cgroups);
+  const statsHistory = new StatsHistory(stats, () => containers.list(false).map((c) => ({ id: c.id, startedAt: c.startedAt })));
   return {
     paths,
     db,
     images,
     containers,
-    stats: new StatsService(cgroups),
+    stats,
+    statsHistory,
     cgroups,
     networks,
     volumes,
     builder: new ImageBuilder({ paths, images, content, snapshots, unpack: helper.unpack, cgroups, helper, log: opts.log }),
     close() {
+      statsHistory.stop();
       containers.stopWatching();
       db.$client.close();
     },

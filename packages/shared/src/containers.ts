@@ -172,5 +172,12 @@ export const StatsSample = z.object({
   blockWriteBytes: z.number().optional(),
   netRxBytes: z.number().optional(),
   netTxBytes: z.number().optional(),
+  /** CFS periods in which the container was throttled, and for how long (cumulative) */
+  throttledPeriods: z.number().optional(),
+  throttledNs: z.number().optional(),
+  /** times the kernel's OOM killer struck in the container's cgroup (cumulative) */
+  oomKills: z.number().optional(),
 });
+export const StatsHistory = z.object({ startedAt: z.string().nullable(), stepMs: z.number(), samples: z.array(StatsSample) });
+export type StatsHistory = z.infer<typeof StatsHistory>;
 export type StatsSample = z.infer<typeof StatsSample>;

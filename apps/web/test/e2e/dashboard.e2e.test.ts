@@ -252,3 +252,38 @@ test('file browser: browse, see A/C/D changes, download a file, upload by pickin
     await trpcPost('containers.remove', { id: fname, force: true }).catch(() => undefined);
   }
 });
+
+test('stats since the container started: the kept history, memory and pids limits drawn', { timeout: 120_000 }, async () => {
+  const sname = `${name}-stats`;
+  const trpcPost = (proc: string, data: unknown) => context!.request.post(`${WEB}/api/agent/trpc/${proc}`, { headers: { origin: WEB, 'content-type': 'application/json' }, data });
+  try {
+    const run = await trpcPost('containers.run', { image: IMAGE, name: sname, memoryBytes: 64 * 1024 * 1024, pidsLimit: 50, cmd: ['sh', '-c', 'while true; do :; done'] });
+    assert.equal(run.status(), 200, await run.text());
+    const id = ((await run.json()) as { result: { data: { id: string } } }).result.data.id;
+    // the agent samples every running container on its own: history exists before anyone looks
+    const history = async () => {
+      const r = await context!.request.get(`${WEB}/api/agent/trpc/containers.statsHistory?input=${encodeURIComponent(JSON.stringify({ id }))}`);
+      return ((await r.json()) as { result: { data: { samples: { cpuPercent: number }[] } } }).result.data.samples;
+    };
+    const deadline = Date.now() + 30_000;
+    let samples = await history();
+    while (samples.length < 3 && Date.now() < deadline) {
+      await page.waitForTimeout(1000);
+      samples = await history();
+    }
+    assert.ok(samples.length >= 3, `history has ${samples.length} samples`);
+    assert.ok(samples.some((s) => s.cpuPercent > 10), 'the busy loop shows as CPU use');
+    await page.goto(`${WEB}/containers/${id}`);
+    await page.getByTestId('tab-stats').click();
+    await page.getByTestId('stats-since').waitFor();
+    await page.waitForFunction(() => /\/ 64(\.0)? MiB/.test(document.querySelector('[data-testid=stat-memory]')?.textContent ?? ''), null, { timeout: 15_000 });
+    assert.match((await page.getByTestId('stat-pids').textContent()) ?? '', /^\d+ \/ 50$/);
+    assert.equal(await page.getByTestId('limit-memory').count(), 1);
+    assert.equal(await page.getByTestId('limit-pids').count(), 1);
+  } catch (e) {
+    await shot(`stats-failure-${name}`);
+    throw e;
+  } finally {
+    await trpcPost('containers.remove', { id: sname, force: true }).catch(() => undefined);
+  }
+});

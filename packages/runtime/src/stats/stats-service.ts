@@ -25,6 +25,9 @@ export class StatsService {
         memoryLimitBytes: s.memoryLimitBytes,
         pids: s.pids,
         pidsLimit: s.pidsLimit,
+        throttledPeriods: s.throttledPeriods,
+        throttledNs: s.throttledNs,
+        oomKills: s.oomKills,
         ...(s.blockReadBytes !== undefined ? { blockReadBytes: s.blockReadBytes, blockWriteBytes: s.blockWriteBytes ?? 0 } : {}),
       },
     };

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { tracked } from '@trpc/server';
-import { ContainerChange, ContainerDirListing, ContainerInspect, ContainerSummary, RunSpec, StatsSample, UpdateSpec } from '@berth/shared';
+import { ContainerChange, ContainerDirListing, ContainerInspect, ContainerSummary, RunSpec, StatsHistory, StatsSample, UpdateSpec } from '@berth/shared';
 import { procedure, router } from '../trpc';
 
 const Id = z.object({ id: z.string().min(1, 'container id or name is required') });
@@ -46,6 +46,7 @@ export const containersRouter = router({
     .query(({ ctx, input }) => ctx.backend.listDir(input.id, input.path)),
   changes: procedure.input(Id).output(z.array(ContainerChange)).query(({ ctx, input }) => ctx.backend.containerChanges(input.id)),
   top: procedure.input(Id).query(({ ctx, input }) => ctx.backend.topContainer(input.id)),
+  statsHistory: procedure.input(Id).output(StatsHistory).query(({ ctx, input }) => ctx.backend.statsHistory(input.id)),
   statsAll: procedure.output(z.record(z.string(), StatsSample)).query(({ ctx }) => ctx.backend.statsOnce()),
 
   /** Log records; each carries its cursor as the tracked id, so a reconnect resumes after it. */
