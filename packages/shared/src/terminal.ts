@@ -18,6 +18,9 @@ export const TerminalOp = {
   closeStdin: 0x07,
   /** server → client: JSON {"code":ErrorCode,"message":string}; the socket closes after it */
   error: 0x08,
+  /** server → client: JSON {"session":ID} for an exec opened with `keep`; a later socket sends
+   *  {"resume":ID} as its first message to take the still-running session over */
+  session: 0x09,
 } as const;
 export type TerminalOp = (typeof TerminalOp)[keyof typeof TerminalOp];
 

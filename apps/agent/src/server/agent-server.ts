@@ -5,10 +5,11 @@ import http from 'node:http';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import { applyWSSHandler } from '@trpc/server/adapters/ws';
-import { TerminalOp, type ErrorCode } from '@berth/shared';
+import { TerminalOp, frame, type ErrorCode } from '@berth/shared';
 import { appRouter } from '../api/router';
-import type { Backend, ExecSpec } from '../backend';
+import type { Backend, ExecSpec, TerminalProcess } from '../backend';
 import { bridgeTerminal, sendError } from '../terminal/bridge';
+import { KeptSessions } from '../terminal/kept-sessions';
 import { checkBearer } from './token';
 import { httpStatus } from './http-status';
 import { streamLogs } from './logs-stream';
@@ -97,6 +98,7 @@ export async function startAgentServer(opts: { backend: Backend; token: string; 
   const trpcWss = new WebSocketServer({ noServer: true });
   const wsHandler = applyWSSHandler({ wss: trpcWss, router: appRouter, createContext: () => ({ backend }), keepAlive: { enabled: true, pingMs: 30000, pongWaitMs: 5000 } });
   const termWss = new WebSocketServer({ noServer: true, maxPayload: 1 << 20 });
+  const kept = new KeptSessions();
 
   server.on('upgrade', (req, socket, head) => {
     if (!checkBearer(req.headers.authorization, token)) {
@@ -126,14 +128,30 @@ export async function startAgentServer(opts: { backend: Backend; token: string; 
       try {
         if (isBinary) throw Object.assign(new Error('the first terminal message must be a JSON text frame'), { code: 'invalid_argument' });
         const params = JSON.parse(raw.toString()) as Record<string, unknown>;
-        const proc =
-          kind === 'exec'
-            ? await backend.exec(id, parseExecSpec(params))
-            : await backend.attach(id, {
-                start: params.start === true,
-                rows: typeof params.rows === 'number' ? params.rows : undefined,
-                cols: typeof params.cols === 'number' ? params.cols : undefined,
-              });
+        let proc: TerminalProcess;
+        let sessionId: string | undefined;
+        if (kind === 'exec' && typeof params.resume === 'string') {
+          // a kept exec session, taken over by this socket (after a page reload)
+          const resumed = kept.resume(id, params.resume);
+          if (!resumed) throw Object.assign(new Error('the terminal session has ended'), { code: 'not_found' });
+          proc = resumed;
+          sessionId = params.resume;
+        } else if (kind === 'exec') {
+          proc = await backend.exec(id, parseExecSpec(params));
+          if (params.keep === true) {
+            const k = kept.keep(id, proc);
+            proc = k.view;
+            sessionId = k.id;
+          }
+        } else {
+          proc = await backend.attach(id, {
+            start: params.start === true,
+            rows: typeof params.rows === 'number' ? params.rows : undefined,
+            cols: typeof params.cols === 'number' ? params.cols : undefined,
+          });
+        }
+        if (sessionId && ws.readyState === ws.OPEN) ws.send(frame(TerminalOp.session, JSON.stringify({ session: sessionId })));
+        if (sessionId && typeof params.rows === 'number' && typeof params.cols === 'number') proc.resize(params.rows, params.cols);
         ws.off('message', hold);
         if (ws.readyState !== ws.OPEN) {
           // the client already left (a quick detach): its input still goes in
@@ -160,6 +178,7 @@ export async function startAgentServer(opts: { backend: Backend; token: string; 
     async close() {
       wsHandler.broadcastReconnectNotification();
       for (const c of [...trpcWss.clients, ...termWss.clients]) c.terminate();
+      kept.closeAll();
       await new Promise<void>((r) => server.close(() => r()));
       server.closeAllConnections();
     },

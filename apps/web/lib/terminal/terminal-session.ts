@@ -45,6 +45,13 @@ export interface TerminalSessionOptions {
   /** exec: run a command; attach: the container's own stdio */
   mode: 'exec' | 'attach';
   cmd?: string[];
+  /** exec as this user (name|uid[:group|gid]) */
+  user?: string;
+  /** exec: keep the process running when the socket closes; the server answers with its id */
+  keep?: boolean;
+  /** exec: take over the kept session with this id instead of starting a process */
+  resume?: string;
+  onSession?: (id: string) => void;
   highWatermark?: number;
   lowWatermark?: number;
   onStatus?: (status: SessionStatus) => void;
@@ -100,7 +107,12 @@ export class TerminalSession {
     socket.onopen = () => {
       if (this.disposed) return;
       const size = { rows: this.term.rows, cols: this.term.cols };
-      const hello = opts.mode === 'exec' ? { cmd: opts.cmd ?? ['sh'], tty: true, ...size } : size;
+      const hello =
+        opts.mode !== 'exec'
+          ? size
+          : opts.resume
+            ? { resume: opts.resume, ...size }
+            : { cmd: opts.cmd ?? ['sh'], tty: true, ...size, ...(opts.keep ? { keep: true } : {}), ...(opts.user ? { user: opts.user } : {}) };
       socket.send(JSON.stringify(hello));
       this.setStatus({ kind: 'open' });
     };
@@ -182,6 +194,11 @@ export class TerminalSession {
         this.ended = true;
         this.term.write(`\r\n\x1b[31m[error: ${message ?? 'unknown error'}]\x1b[0m\r\n`);
         this.setStatus({ kind: 'error', code: code ?? 'internal', message: message ?? 'unknown error' });
+        break;
+      }
+      case TerminalOp.session: {
+        const { session } = parseJson(body) as { session?: string };
+        if (typeof session === 'string') this.opts.onSession?.(session);
         break;
       }
       default:

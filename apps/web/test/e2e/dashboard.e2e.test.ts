@@ -109,7 +109,7 @@ test('log in, run a container, see its logs, use its terminal, stop and remove i
     await t.test('terminal', async () => {
       await page.getByTestId('tab-terminal').click();
       await page.getByTestId('terminal').locator('.xterm').waitFor();
-      await page.waitForFunction(() => document.querySelector('[data-testid=terminal-status]')?.textContent === 'open', null, { timeout: 20_000 });
+      await page.waitForFunction(() => document.querySelector('[data-testid=terminal-status]')?.textContent?.startsWith('open'), null, { timeout: 20_000 });
       // give the shell a moment to print its prompt, then type
       await page.getByTestId('terminal').locator('.xterm-rows').filter({ hasText: /\S/ }).waitFor({ timeout: 10_000 }).catch(() => {});
       await page.getByTestId('terminal').click();
@@ -285,5 +285,54 @@ test('stats since the container started: the kept history, memory and pids limit
     throw e;
   } finally {
     await trpcPost('containers.remove', { id: sname, force: true }).catch(() => undefined);
+  }
+});
+
+test('terminal: a reload takes the same shell over; shell and user can be chosen', { timeout: 120_000 }, async () => {
+  const tname = `${name}-term`;
+  const trpcPost = (proc: string, data: unknown) => context!.request.post(`${WEB}/api/agent/trpc/${proc}`, { headers: { origin: WEB, 'content-type': 'application/json' }, data });
+  const waitLine = (line: string) =>
+    page.waitForFunction((want) => [...document.querySelectorAll('[data-testid=terminal] .xterm-rows > div')].some((r) => r.textContent?.trim() === want), line, { timeout: 20_000 });
+  const waitOpen = () => page.waitForFunction(() => document.querySelector('[data-testid=terminal-status]')?.textContent?.startsWith('open'), null, { timeout: 20_000 });
+  try {
+    const run = await trpcPost('containers.run', { image: IMAGE, name: tname, cmd: ['sleep', '600'] });
+    assert.equal(run.status(), 200, await run.text());
+    const id = ((await run.json()) as { result: { data: { id: string } } }).result.data.id;
+    await page.goto(`${WEB}/containers/${id}`);
+    await page.getByTestId('tab-terminal').click();
+    await waitOpen();
+    await page.getByTestId('terminal').click();
+    await page.keyboard.type('export MARK=kept-$((6*7)); echo set-$MARK');
+    await page.keyboard.press('Enter');
+    await waitLine('set-kept-42');
+
+    await page.reload();
+    await page.getByTestId('tab-terminal').click();
+    await waitOpen();
+    await waitLine('set-kept-42'); // the output from before the reload is replayed
+    await page.getByTestId('terminal').click();
+    await page.keyboard.type('echo again-$MARK');
+    await page.keyboard.press('Enter');
+    await waitLine('again-kept-42');
+
+    // a new session as another user
+    await page.getByTestId('terminal-user').fill('nobody');
+    await page.getByTestId('terminal-open').click();
+    await waitOpen();
+    assert.match((await page.getByTestId('terminal-status').textContent()) ?? '', /sh as nobody/);
+    await page.getByTestId('terminal').click();
+    await page.keyboard.type('echo uid-$(id -u)-$MARK.');
+    await page.keyboard.press('Enter');
+    await waitLine('uid-65534-.');
+    // a shell the image does not have fails with a clear message
+    await page.getByTestId('terminal-shell').selectOption('bash');
+    await page.getByTestId('terminal-user').fill('');
+    await page.getByTestId('terminal-open').click();
+    await page.waitForFunction(() => /error: .*bash/.test(document.querySelector('[data-testid=terminal-status]')?.textContent ?? ''), null, { timeout: 20_000 });
+  } catch (e) {
+    await shot(`terminal-failure-${name}`);
+    throw e;
+  } finally {
+    await trpcPost('containers.remove', { id: tname, force: true }).catch(() => undefined);
   }
 });
