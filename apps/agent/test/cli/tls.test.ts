@@ -68,6 +68,7 @@ describe('an agent with TLS, the CLI pinning its certificate (real agent, as roo
     const r = agent.cli(['ps']);
     assert.notEqual(r.code, 0);
     assert.doesNotMatch(r.stdout, /CONTAINER ID/);
+    assert.match(r.stderr, /TLS certificate is not trusted .*pin it with BERTH_AGENT_FINGERPRINT/);
   });
 
   test('plain HTTP to the TLS port fails', async () => {
