@@ -34,9 +34,9 @@ export class TestAgent {
   private logTail = '';
 
   /** extra environment for the agent process (BERTH_TLS=1, ...) */
-  private readonly agentEnv: NodeJS.ProcessEnv;
+  private readonly agentEnv: Record<string, string | undefined>;
 
-  constructor(opts: { agentEnv?: NodeJS.ProcessEnv } = {}) {
+  constructor(opts: { agentEnv?: Record<string, string | undefined> } = {}) {
     this.agentEnv = opts.agentEnv ?? {};
     const base = fs.mkdtempSync(path.join('/var/tmp', 'berth-test-'));
     this.root = path.join(base, 'root');
@@ -86,7 +86,7 @@ export class TestAgent {
   }
 
   /** Runs the real CLI. `input` is piped to its stdin. */
-  cli(args: string[], opts: { input?: string; timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): CliResult {
+  cli(args: string[], opts: { input?: string; timeoutMs?: number; env?: Record<string, string | undefined> } = {}): CliResult {
     const r = spawnSync(berthBin, args, {
       env: { ...this.env, ...opts.env },
       input: opts.input ?? '',
@@ -97,7 +97,7 @@ export class TestAgent {
   }
 
   /** The CLI, failing the test with its output when it exits non-zero. */
-  ok(args: string[], opts?: { input?: string; timeoutMs?: number; env?: NodeJS.ProcessEnv }): string {
+  ok(args: string[], opts?: { input?: string; timeoutMs?: number; env?: Record<string, string | undefined> }): string {
     const r = this.cli(args, opts);
     if (r.code !== 0) throw new Error(`berth ${args.join(' ')} exited ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
     return r.stdout;
