@@ -17,6 +17,11 @@ const Env = z.object({
   BERTH_BRIDGE_SUBNET: z.string().optional(),
   /** the Docker Engine API's unix socket (docs/docker-api.md); default $BERTH_RUN/docker.sock */
   BERTH_DOCKER_SOCKET: z.string().optional(),
+  /** TLS for remote agents: the operator's PEM certificate and key ... */
+  BERTH_TLS_CERT: z.string().optional(),
+  BERTH_TLS_KEY: z.string().optional(),
+  /** ... or BERTH_TLS=1: a self-signed pair generated under $BERTH_ROOT/tls on first start */
+  BERTH_TLS: z.enum(['', '0', '1', 'true', 'false']).optional(),
 });
 
 export interface AgentConfig {
@@ -29,6 +34,7 @@ export interface AgentConfig {
   networkTag?: string;
   bridgeSubnet?: string;
   dockerSocket: string;
+  tls: { certFile?: string; keyFile?: string; generate: boolean };
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AgentConfig {
@@ -44,5 +50,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AgentConfig {
     networkTag: e.BERTH_NET_TAG,
     bridgeSubnet: e.BERTH_BRIDGE_SUBNET,
     dockerSocket: e.BERTH_DOCKER_SOCKET || `${e.BERTH_RUN}/docker.sock`,
+    tls: { certFile: e.BERTH_TLS_CERT || undefined, keyFile: e.BERTH_TLS_KEY || undefined, generate: e.BERTH_TLS === '1' || e.BERTH_TLS === 'true' },
   };
 }

@@ -6,6 +6,7 @@ import { runtimeBackend } from './runtime-backend';
 import { startAgentServer } from './server/agent-server';
 import { startDockerApiServer } from './docker-api/server';
 import { ensureToken } from './server/token';
+import { loadTls } from './server/tls';
 
 function log(level: 'info' | 'warn' | 'error', msg: string) {
   process.stderr.write(JSON.stringify({ time: new Date().toISOString(), level, msg }) + '\n');
@@ -18,9 +19,10 @@ async function main() {
   }
   const cfg = loadConfig();
   const token = ensureToken(cfg.root, cfg.token);
+  const tls = loadTls({ root: cfg.root, host: cfg.host, ...cfg.tls });
   const rt = await createRuntime({ root: cfg.root, run: cfg.run, log, networkTag: cfg.networkTag, bridgeSubnet: cfg.bridgeSubnet });
   const backend = runtimeBackend(rt, { insecureRegistries: cfg.insecureRegistries });
-  const server = await startAgentServer({ backend, token, host: cfg.host, port: cfg.port });
+  const server = await startAgentServer({ backend, token, host: cfg.host, port: cfg.port, tls });
   // the Docker Engine API: the same backend behind a root-only unix socket (docs/docker-api.md)
   // a socket that cannot be bound (path too long, read-only dir) costs the Docker API, not the agent
   const dockerApi = await startDockerApiServer({ backend, socketPath: cfg.dockerSocket }).catch((e: Error) => {
@@ -29,6 +31,7 @@ async function main() {
   });
   if (dockerApi) log('info', `docker API on unix://${dockerApi.socketPath}`);
   rt.statsHistory.start();
+  if (tls) log('info', `TLS certificate ${tls.certFile}, sha256 fingerprint ${tls.fingerprint} (clients: BERTH_AGENT_FINGERPRINT=${tls.fingerprint})`);
   log('info', `berth agent listening on ${server.url} (data root ${cfg.root}, cgroup v${rt.cgroups.version})`);
 
   let stopping = false;

@@ -16,6 +16,36 @@ export const NetworkMode = z
     'network must be none, host, bridge, container:NAME|ID or a network name',
   );
 
+/** --device HOST[:CONTAINER[:PERMS]] (Docker's syntax): a host device node made in the container. */
+export const DEVICE_PERMISSIONS_RE = /^(?!.*(.).*\1)[rwm]{1,3}$/;
+export const DeviceSpec = z.object({
+  pathOnHost: z.string().regex(/^\//, 'device path on the host must be absolute'),
+  pathInContainer: z
+    .string()
+    .regex(/^\/./, 'device path in the container must be absolute and not /')
+    .refine((p) => !p.split('/').includes('..'), 'device path in the container may not contain ".."'),
+  permissions: z.string().regex(DEVICE_PERMISSIONS_RE, 'device permissions must be a combination of r, w and m (like rwm or r)').default('rwm'),
+});
+export type DeviceSpec = z.input<typeof DeviceSpec>;
+
+/** The sysctls Docker lets a container set: those the kernel keeps per IPC or network namespace. */
+export const NAMESPACED_SYSCTLS = ['kernel.msgmax', 'kernel.msgmnb', 'kernel.msgmni', 'kernel.sem', 'kernel.shmall', 'kernel.shmmax', 'kernel.shmmni', 'kernel.shm_rmid_forced'];
+export const NAMESPACED_SYSCTL_PREFIXES = ['fs.mqueue.', 'net.'];
+export function sysctlAllowed(key: string): boolean {
+  return NAMESPACED_SYSCTLS.includes(key) || NAMESPACED_SYSCTL_PREFIXES.some((p) => key.startsWith(p) && key.length > p.length);
+}
+export const Sysctls = z.record(z.string(), z.string()).superRefine((rec, ctx) => {
+  for (const [key, value] of Object.entries(rec)) {
+    if (!/^[a-zA-Z0-9_-]+(\.[a-zA-Z0-9_-]+)+$/.test(key) || !sysctlAllowed(key))
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        message: `sysctl "${key}" is not allowed: only namespaced sysctls can be set (${NAMESPACED_SYSCTLS.join(', ')}, fs.mqueue.*, net.*)`,
+      });
+    else if (/[\0\n]/.test(value) || value.length > 4096)
+      ctx.addIssue({ code: z.ZodIssueCode.custom, message: `sysctl "${key}": the value may not contain newlines or NUL bytes` });
+  }
+});
+
 /** What `run` asks for. Every field is validated here, once, for CLI, API and dashboard alike. */
 export const RunSpec = z.object({
   image: z.string().min(1, 'image is required'),
@@ -53,6 +83,10 @@ export const RunSpec = z.object({
   securityOpt: z.array(z.string().max(1024 * 1024, 'security option too long')).default([]),
   /** --read-only: the root filesystem is mounted read-only */
   readOnly: z.boolean().default(false),
+  /** --device HOST[:CONTAINER[:PERMS]] */
+  devices: z.array(DeviceSpec).default([]),
+  /** --sysctl KEY=VALUE: namespaced sysctls only; net.* needs the container's own network namespace */
+  sysctls: Sysctls.default({}),
   /** --restart no|on-failure[:N]|always|unless-stopped, kept by the agent (issue 6) */
   restartPolicy: z
     .object({ name: z.enum(['no', 'on-failure', 'always', 'unless-stopped']), maximumRetryCount: z.number().int().min(0).default(0) })
@@ -142,6 +176,8 @@ export const ContainerInspect = ContainerSummary.extend({
     capDrop: z.array(z.string()).optional(),
     /** seccomp=PROFILE-JSON is shown as "seccomp=<custom profile>" to keep inspect short */
     securityOpt: z.array(z.string()).optional(),
+    devices: z.array(z.object({ pathOnHost: z.string(), pathInContainer: z.string(), permissions: z.string() })).optional(),
+    sysctls: z.record(z.string(), z.string()).optional(),
     restartPolicy: z.object({ name: z.string(), maximumRetryCount: z.number().int() }).optional(),
     stopTimeout: z.number().int().optional(),
   }),

@@ -126,7 +126,14 @@ function describe(e: unknown): string {
   if (e instanceof AgentError) return e.message;
   if (e instanceof TRPCClientError) {
     const cause = (e as TRPCClientError<never>).cause as { code?: string } | undefined;
+    // https to an agent whose certificate no CA vouches for (the self-signed one): say how to pin it
+    const tlsCode = ((cause as { cause?: { code?: string } } | undefined)?.cause?.code ?? cause?.code) || '';
+    if (/SELF_SIGNED|UNABLE_TO_VERIFY|CERT_/.test(tlsCode))
+      return `the agent's TLS certificate is not trusted (${tlsCode}): pin it with BERTH_AGENT_FINGERPRINT=<the sha256 fingerprint the agent logs at start>`;
     if (cause?.code === 'ECONNREFUSED' || /fetch failed/.test(e.message)) return 'cannot reach the berth agent: is it running? (scripts/up.sh starts it)';
+    // the agent answers 401 before tRPC sees the request, so the body is not tRPC's
+    const status = ((e as TRPCClientError<never>).meta as { response?: { status?: number } } | undefined)?.response?.status;
+    if (status === 401) return 'the agent refused the request: missing or wrong agent token (set BERTH_TOKEN, or read it from the agent\'s agent.token)';
     return e.message;
   }
   if (e instanceof Error) return e.message;

@@ -7,10 +7,13 @@ import { Readable } from 'node:stream';
 import WebSocket from 'ws';
 import { createTRPCClient, createWSClient, httpLink, splitLink, wsLink } from '@trpc/client';
 import type { AppRouter } from '../api/router';
+import { agentTransport } from './pinned-tls';
 
 export interface AgentEndpoint {
-  url: string; // http://127.0.0.1:7471
+  url: string; // http://127.0.0.1:7471, or https://HOST:PORT for an agent with TLS
   token: string;
+  /** BERTH_AGENT_FINGERPRINT: the agent's certificate, pinned by SHA-256 (client/pinned-tls.ts) */
+  fingerprint?: string;
 }
 
 export class AgentError extends Error {
@@ -40,18 +43,26 @@ export function localEndpoint(env: NodeJS.ProcessEnv = process.env): AgentEndpoi
       );
     }
   }
-  return { url, token };
+  return { url, token, ...(env.BERTH_AGENT_FINGERPRINT ? { fingerprint: env.BERTH_AGENT_FINGERPRINT } : {}) };
 }
 
 export function createAgentClient(ep: AgentEndpoint) {
   const headers = { authorization: `Bearer ${ep.token}` };
+  let transport: ReturnType<typeof agentTransport>;
+  try {
+    transport = agentTransport(ep.url, ep.fingerprint);
+  } catch (e) {
+    throw new AgentError('invalid_argument', (e as Error).message);
+  }
+  const { fetch, agent } = transport;
+  const wsOpts = { headers, ...(agent ? { agent } : {}) };
   let wsClient: ReturnType<typeof createWSClient> | undefined;
   const getWsClient = () =>
     (wsClient ??= createWSClient({
       url: ep.url.replace(/^http/, 'ws') + '/trpc',
       WebSocket: class extends WebSocket {
         constructor(url: string | URL, protocols?: string | string[]) {
-          super(url, protocols, { headers });
+          super(url, protocols, wsOpts);
         }
       } as unknown as typeof globalThis.WebSocket,
     }));
@@ -60,20 +71,22 @@ export function createAgentClient(ep: AgentEndpoint) {
       splitLink({
         condition: (op) => op.type === 'subscription',
         true: wsLinkLazy(() => getWsClient()),
-        false: httpLink({ url: `${ep.url}/trpc`, headers }),
+        false: httpLink({ url: `${ep.url}/trpc`, headers, fetch }),
       }),
     ],
   });
 
   return {
     trpc,
+    /** fetch for the agent's other HTTP endpoints (pinned when the endpoint has a fingerprint) */
+    fetch,
     close() {
       wsClient?.close();
     },
     /** Opens a terminal socket (exec or attach) and sends its first JSON message. */
     terminal(containerId: string, kind: 'exec' | 'attach', params: object): WebSocket {
       const url = `${ep.url.replace(/^http/, 'ws')}/v1/containers/${encodeURIComponent(containerId)}/${kind}`;
-      const ws = new WebSocket(url, { headers });
+      const ws = new WebSocket(url, wsOpts);
       ws.binaryType = 'nodebuffer';
       ws.once('open', () => ws.send(JSON.stringify(params)));
       return ws;

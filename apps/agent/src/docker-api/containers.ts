@@ -6,7 +6,7 @@ import type net from 'node:net';
 import type { Ctx, ExecInstance, Handler, PendingAttach } from './context';
 import { DockerApiError, errorStatus, filters, flag, muxFrame, noContent, parseJson, readJson, sendJson } from './http-util';
 import { bridgeStdio, hijackedConn, responseConn, type StdioConn } from './stdio';
-import { containerInspect, containerSummary, createBodyToRunSpec, createBodyWarnings, updateBodyToSpec } from './translate';
+import { containerInspect, containerSummary, createBodyToRunSpec, updateBodyToSpec } from './translate';
 
 export function resOf(ctx: Ctx): http.ServerResponse {
   if (!ctx.res) throw new DockerApiError(400, 'this endpoint cannot be used with Upgrade: tcp');
@@ -52,7 +52,7 @@ export const createContainer: Handler = async (ctx) => {
   const body = await readJson(ctx.req);
   const spec = createBodyToRunSpec(body, ctx.q.get('name') || undefined);
   const r = await ctx.backend.createContainer(spec);
-  sendJson(resOf(ctx), 201, { Id: r.id, Warnings: [...r.warnings, ...createBodyWarnings(body)] });
+  sendJson(resOf(ctx), 201, { Id: r.id, Warnings: r.warnings });
 };
 
 export const inspectContainer: Handler = async (ctx) => {

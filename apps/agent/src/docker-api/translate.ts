@@ -50,7 +50,8 @@ interface DockerCreateBody {
     ConsoleSize?: [number, number] | null;
     RestartPolicy?: { Name?: string; MaximumRetryCount?: number } | null;
     MemorySwap?: number;
-    Devices?: unknown[] | null;
+    Devices?: { PathOnHost?: string; PathInContainer?: string; CgroupPermissions?: string }[] | null;
+    Sysctls?: Record<string, string> | null;
   };
   StopSignal?: string;
   StopTimeout?: number | null;
@@ -59,13 +60,6 @@ interface DockerCreateBody {
 
 const strList = (v: string[] | string | null | undefined): string[] | undefined =>
   v === undefined || v === null ? undefined : Array.isArray(v) ? v : [v];
-
-/** What the create body asks for that Berth does not do yet: returned as create's Warnings. */
-export function createBodyWarnings(body: DockerCreateBody): string[] {
-  const out: string[] = [];
-  if (body.HostConfig?.Devices?.length) out.push('berth does not implement --device yet: the devices were not added');
-  return out;
-}
 
 /** HostConfig.RestartPolicy as Berth's restart policy (Docker's "" means no). */
 export function restartPolicyOf(p: { Name?: string; MaximumRetryCount?: number } | null | undefined): RunSpec['restartPolicy'] {
@@ -163,6 +157,12 @@ export function createBodyToRunSpec(body: DockerCreateBody, name: string | undef
     capDrop: hc.CapDrop ?? [],
     securityOpt: hc.SecurityOpt ?? [],
     readOnly: hc.ReadonlyRootfs ?? false,
+    devices: (hc.Devices ?? []).map((d) => ({
+      pathOnHost: d.PathOnHost ?? '',
+      pathInContainer: d.PathInContainer || d.PathOnHost || '',
+      permissions: d.CgroupPermissions || 'rwm',
+    })),
+    sysctls: hc.Sysctls ?? {},
   };
 }
 
@@ -240,6 +240,8 @@ export function containerInspect(c: ContainerInspect) {
       CapAdd: c.hostConfig.capAdd ?? null,
       CapDrop: c.hostConfig.capDrop ?? null,
       SecurityOpt: c.hostConfig.securityOpt ?? null,
+      Devices: (c.hostConfig.devices ?? []).map((d) => ({ PathOnHost: d.pathOnHost, PathInContainer: d.pathInContainer, CgroupPermissions: d.permissions })),
+      Sysctls: c.hostConfig.sysctls && Object.keys(c.hostConfig.sysctls).length ? c.hostConfig.sysctls : null,
       PortBindings: portMap(c.networkSettings?.ports),
       Binds: null,
       RestartPolicy: { Name: c.hostConfig.restartPolicy?.name ?? 'no', MaximumRetryCount: c.hostConfig.restartPolicy?.maximumRetryCount ?? 0 },

@@ -2,6 +2,7 @@
 // the raw terminal WebSockets and the binary image upload. Authentication happens here, once,
 // before anything is routed — WebSocket upgrades included.
 import http from 'node:http';
+import https from 'node:https';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import { applyWSSHandler } from '@trpc/server/adapters/ws';
@@ -17,7 +18,7 @@ import { handleBuildRoutes } from './build-endpoints';
 import { ARCHIVE_PATH, EXPORT_PATH, handleArchive, handleExport } from './archive-endpoint';
 
 export interface AgentServer {
-  server: http.Server;
+  server: http.Server | https.Server;
   url: string;
   close(): Promise<void>;
 }
@@ -40,7 +41,7 @@ function sendFailure(res: http.ServerResponse, err: unknown) {
   sendJson(res, status, { code: status === 500 ? 'internal' : code, message: err instanceof Error ? err.message : String(err) });
 }
 
-export async function startAgentServer(opts: { backend: Backend; token: string; host: string; port: number }): Promise<AgentServer> {
+export async function startAgentServer(opts: { backend: Backend; token: string; host: string; port: number; tls?: { cert: Buffer; key: Buffer } }): Promise<AgentServer> {
   const { backend, token } = opts;
   const trpcHandler = createHTTPHandler({
     router: appRouter,
@@ -48,7 +49,7 @@ export async function startAgentServer(opts: { backend: Backend; token: string; 
     createContext: () => ({ backend }),
   });
 
-  const server = http.createServer(async (req, res) => {
+  const handler: http.RequestListener = async (req, res) => {
     if (!checkBearer(req.headers.authorization, token)) {
       return sendJson(res, 401, { code: 'unauthenticated', message: 'missing or wrong agent token' });
     }
@@ -93,7 +94,9 @@ export async function startAgentServer(opts: { backend: Backend; token: string; 
       req.resume();
       sendFailure(res, err);
     }
-  });
+  };
+  // TLS for remote agents (server/tls.ts): the same routes, token still required
+  const server = opts.tls ? https.createServer({ cert: opts.tls.cert, key: opts.tls.key, minVersion: 'TLSv1.2' }, handler) : http.createServer(handler);
 
   const trpcWss = new WebSocketServer({ noServer: true });
   const wsHandler = applyWSSHandler({ wss: trpcWss, router: appRouter, createContext: () => ({ backend }), keepAlive: { enabled: true, pingMs: 30000, pongWaitMs: 5000 } });
@@ -174,7 +177,7 @@ export async function startAgentServer(opts: { backend: Backend; token: string; 
   const addr = server.address() as import('node:net').AddressInfo;
   return {
     server,
-    url: `http://${opts.host}:${addr.port}`,
+    url: `${opts.tls ? 'https' : 'http'}://${opts.host}:${addr.port}`,
     async close() {
       wsHandler.broadcastReconnectNotification();
       for (const c of [...trpcWss.clients, ...termWss.clients]) c.terminate();

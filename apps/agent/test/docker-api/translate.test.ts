@@ -3,7 +3,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { RunSpec, UpdateSpec } from '@berth/shared';
-import { createBodyToRunSpec, createBodyWarnings, updateBodyToSpec } from '../../src/docker-api/translate';
+import { createBodyToRunSpec, updateBodyToSpec } from '../../src/docker-api/translate';
 import { route, splitVersion } from '../../src/docker-api/server';
 import { muxFrame } from '../../src/docker-api/http-util';
 
@@ -66,8 +66,24 @@ describe('docker API adapter (pure)', () => {
   test('CpuQuota/CpuPeriod become nano CPUs; an image is required', () => {
     assert.equal(createBodyToRunSpec({ Image: 'x', HostConfig: { CpuQuota: 50_000, CpuPeriod: 100_000 } }, undefined).nanoCpus, 500_000_000);
     assert.throws(() => createBodyToRunSpec({}, undefined), /Image is required/);
-    assert.deepEqual(createBodyWarnings({ Image: 'x', HostConfig: { RestartPolicy: { Name: 'always' } } }), []);
-    assert.match(createBodyWarnings({ Image: 'x', HostConfig: { Devices: [{}] } })[0], /--device/);
+  });
+
+  test('HostConfig.Devices and Sysctls become devices and sysctls', () => {
+    const s = createBodyToRunSpec(
+      {
+        Image: 'x',
+        HostConfig: {
+          Devices: [{ PathOnHost: '/dev/null', PathInContainer: '/dev/mynull', CgroupPermissions: 'rw' }, { PathOnHost: '/dev/zero' }],
+          Sysctls: { 'net.ipv4.ip_forward': '1' },
+        },
+      },
+      undefined,
+    );
+    assert.deepEqual(s.devices, [
+      { pathOnHost: '/dev/null', pathInContainer: '/dev/mynull', permissions: 'rw' },
+      { pathOnHost: '/dev/zero', pathInContainer: '/dev/zero', permissions: 'rwm' },
+    ]);
+    assert.deepEqual(s.sysctls, { 'net.ipv4.ip_forward': '1' });
   });
 
   test('restart policies and update bodies map onto the engine\'s specs', () => {

@@ -33,7 +33,11 @@ export class TestAgent {
   readonly suffix = crypto.randomBytes(3).toString('hex');
   private logTail = '';
 
-  constructor() {
+  /** extra environment for the agent process (BERTH_TLS=1, ...) */
+  private readonly agentEnv: Record<string, string | undefined>;
+
+  constructor(opts: { agentEnv?: Record<string, string | undefined> } = {}) {
+    this.agentEnv = opts.agentEnv ?? {};
     const base = fs.mkdtempSync(path.join('/var/tmp', 'berth-test-'));
     this.root = path.join(base, 'root');
     this.run = path.join(base, 'run');
@@ -52,13 +56,13 @@ export class TestAgent {
   async start(): Promise<void> {
     const port = this.url ? new URL(this.url).port : '0';
     this.proc = spawn(process.execPath, ['--import', tsxLoader, path.join(repoRoot, 'apps/agent/src/main.ts')], {
-      env: { ...process.env, BERTH_ROOT: this.root, BERTH_RUN: this.run, BERTH_TOKEN: this.token, BERTH_AGENT_ADDR: `127.0.0.1:${port}`, BERTH_DOCKER_SOCKET: this.dockerSocket },
+      env: { ...process.env, BERTH_ROOT: this.root, BERTH_RUN: this.run, BERTH_TOKEN: this.token, BERTH_AGENT_ADDR: `127.0.0.1:${port}`, BERTH_DOCKER_SOCKET: this.dockerSocket, ...this.agentEnv },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     this.url = await new Promise<string>((resolve, reject) => {
       const onData = (d: Buffer) => {
         this.logTail = (this.logTail + d.toString()).slice(-4000);
-        const m = /listening on (http:\/\/[\d.]+:\d+)/.exec(this.logTail);
+        const m = /listening on (https?:\/\/[\d.]+:\d+)/.exec(this.logTail);
         if (m) resolve(m[1]);
       };
       this.proc.stderr!.on('data', onData);
@@ -82,9 +86,9 @@ export class TestAgent {
   }
 
   /** Runs the real CLI. `input` is piped to its stdin. */
-  cli(args: string[], opts: { input?: string; timeoutMs?: number } = {}): CliResult {
+  cli(args: string[], opts: { input?: string; timeoutMs?: number; env?: Record<string, string | undefined> } = {}): CliResult {
     const r = spawnSync(berthBin, args, {
-      env: this.env,
+      env: { ...this.env, ...opts.env },
       input: opts.input ?? '',
       encoding: 'utf8',
       timeout: opts.timeoutMs ?? 60_000,
@@ -93,7 +97,7 @@ export class TestAgent {
   }
 
   /** The CLI, failing the test with its output when it exits non-zero. */
-  ok(args: string[], opts?: { input?: string; timeoutMs?: number }): string {
+  ok(args: string[], opts?: { input?: string; timeoutMs?: number; env?: Record<string, string | undefined> }): string {
     const r = this.cli(args, opts);
     if (r.code !== 0) throw new Error(`berth ${args.join(' ')} exited ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
     return r.stdout;

@@ -8,7 +8,7 @@ import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import { TerminalOp, frame } from '@berth/shared';
 import { SESSION_COOKIE, canMutate, originAllowed, readCookie, sessionUser } from './auth';
 import { getStore, type User } from './db';
-import { agentToken, agentWsUrl } from './agent';
+import { agentToken, agentWsAgent, agentWsUrl } from './agent';
 import { audit } from './audit';
 
 const PATH = /^\/ws\/containers\/([^/]+)\/(exec|attach)$/;
@@ -68,6 +68,7 @@ function bridge(client: WebSocket, id: string, kind: 'exec' | 'attach', user: Us
     upstream = new WebSocket(agentWsUrl(`/v1/containers/${encodeURIComponent(id)}/${kind}`), {
       headers: { authorization: `Bearer ${agentToken()}` },
       maxPayload: 4 * 1024 * 1024,
+      ...(agentWsAgent() ? { agent: agentWsAgent() } : {}),
     });
   } catch (e) {
     return fail((e as Error).message);

@@ -20,6 +20,7 @@
 #include "mounts.h"
 #include "process.h"
 #include "pty.h"
+#include "sysctl.h"
 #include "util.h"
 
 static const char *const step_names[] = {
@@ -147,8 +148,8 @@ static int init_setup(const struct spec *s, int sync_fd, const struct init_stdio
     return -1;
 
   cleanup_fd int rootfd = -1;
-  if (mounts_prepare_rootfs(s, &rootfd) < 0 || mounts_apply(s, rootfd) < 0 || devices_create(rootfd) < 0 ||
-      mounts_pivot_root(rootfd) < 0 || mounts_finish(s) < 0)
+  if (mounts_prepare_rootfs(s, &rootfd) < 0 || mounts_apply(s, rootfd) < 0 || devices_create(s, rootfd) < 0 ||
+      mounts_pivot_root(rootfd) < 0 || sysctls_apply(s) < 0 || mounts_finish(s) < 0)
     return -1;
   if (s->hostname && spec_namespace(s, CLONE_NEWUTS) && sethostname(s->hostname, strlen(s->hostname)) < 0)
     return berr(errno, "sethostname %s", s->hostname);

@@ -1,7 +1,9 @@
-/* /dev/{null,zero,full,random,urandom,tty} with the host's numbers, plus the usual links. */
+/* /dev/{null,zero,full,random,urandom,tty} with the host's numbers, plus the usual links, then
+ * the --device nodes (linux.devices), every path resolved inside the root. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -26,7 +28,39 @@ static const struct {
     {"stderr", "/proc/self/fd/2"},   {"ptmx", "pts/ptmx"},
 };
 
-int devices_create(int rootfd)
+/* One linux.devices entry: PATH's directory resolved (and made) inside the root, then the node made
+ * there with mknodat, never by joining host paths. */
+static int device_create_extra(int rootfd, const struct device_spec *d)
+{
+  char buf[4096];
+  if (snprintf(buf, sizeof buf, "%s", d->path) >= (int)sizeof buf)
+    return berr(ENAMETOOLONG, "device %s", d->path);
+  size_t len = strlen(buf);
+  while (len > 1 && buf[len - 1] == '/')
+    buf[--len] = '\0';
+  char *slash = strrchr(buf, '/');
+  const char *base = slash + 1;
+  if (*base == '\0' || strcmp(base, ".") == 0 || strcmp(base, "..") == 0)
+    return berr(0, "device %s: not a file name", d->path);
+  *slash = '\0';
+  const char *dir = buf[0] ? buf : "/";
+  cleanup_fd int dirfd = -1;
+  if (resolve_in_root(rootfd, dir, RESOLVE_CREATE_DIR, &dirfd) < 0)
+    return berr_ctx("device %s", d->path);
+  if (unlinkat(dirfd, base, 0) < 0 && errno != ENOENT)
+    return berr(errno, "device %s: remove what is there", d->path);
+  mode_t type = d->type == 'b' ? S_IFBLK : S_IFCHR;
+  if (mknodat(dirfd, base, type | (mode_t)(d->file_mode & 0777), makedev(d->major, d->minor)) < 0)
+    return berr(errno, "device %s: mknod %c %llu:%llu", d->path, d->type, (unsigned long long)d->major,
+                (unsigned long long)d->minor);
+  if (fchownat(dirfd, base, (uid_t)d->uid, (gid_t)d->gid, AT_SYMLINK_NOFOLLOW) < 0)
+    return berr(errno, "device %s: chown", d->path);
+  if (fchmodat(dirfd, base, (mode_t)(d->file_mode & 07777), 0) < 0)
+    return berr(errno, "device %s: chmod", d->path);
+  return 0;
+}
+
+int devices_create(const struct spec *s, int rootfd)
 {
   cleanup_fd int dev = -1;
   if (resolve_in_root(rootfd, "/dev", RESOLVE_CREATE_DIR, &dev) < 0)
@@ -60,5 +94,8 @@ int devices_create(int rootfd)
     if (symlinkat(links[i].target, dev, links[i].name) < 0 && errno != EEXIST)
       return berr(errno, "symlink /dev/%s", links[i].name);
   }
+  for (size_t i = 0; i < s->n_devices; i++)
+    if (device_create_extra(rootfd, &s->devices[i]) < 0)
+      return -1;
   return 0;
 }

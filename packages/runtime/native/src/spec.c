@@ -226,6 +226,78 @@ static const struct {
 };
 
 
+static int parse_devices(json_t *linux_, struct spec *out)
+{
+  json_t *devs = json_object_get(linux_, "devices");
+  if (devs == NULL || json_is_null(devs))
+    return 0;
+  if (!json_is_array(devs))
+    return berr(0, "config: linux.devices must be an array");
+  out->n_devices = json_array_size(devs);
+  out->devices = calloc(out->n_devices + 1, sizeof *out->devices);
+  for (size_t i = 0; i < out->n_devices; i++) {
+    char f[64];
+    snprintf(f, sizeof f, "linux.devices[%zu]", i);
+    json_t *d = json_array_get(devs, i);
+    if (!json_is_object(d))
+      return berr(0, "config: %s must be an object", f);
+    struct device_spec *o = &out->devices[i];
+    const char *type = NULL;
+    o->file_mode = 0666;
+    if (get_str(d, "path", f, true, &o->path) < 0 || get_str(d, "type", f, true, &type) < 0 ||
+        get_uint(d, "major", f, &o->major) < 0 || get_uint(d, "minor", f, &o->minor) < 0 ||
+        get_uint(d, "fileMode", f, &o->file_mode) < 0 || get_uint(d, "uid", f, &o->uid) < 0 ||
+        get_uint(d, "gid", f, &o->gid) < 0)
+      return -1;
+    if (strcmp(type, "c") != 0 && strcmp(type, "b") != 0)
+      return berr(0, "config: %s.type: want c or b, not %s", f, type);
+    o->type = type[0];
+    if (o->path[0] != '/' || strcmp(o->path, "/") == 0)
+      return berr(0, "config: %s.path must be an absolute path below /", f);
+    if (o->uid > 0x7fffffff || o->gid > 0x7fffffff || o->file_mode > 07777)
+      return berr(0, "config: %s: uid, gid or fileMode out of range", f);
+  }
+  return 0;
+}
+
+/* Keys are checked here too (the agent already allows only namespaced ones): letters, digits, _ -
+ * and dots between them, so KEY -> /proc/sys/K/E/Y can never leave /proc/sys. */
+static bool sysctl_key_ok(const char *k)
+{
+  if (!*k || *k == '.')
+    return false;
+  for (const char *p = k; *p; p++) {
+    bool ok = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '_' ||
+              *p == '-' || (*p == '.' && p[1] && p[1] != '.');
+    if (!ok)
+      return false;
+  }
+  return true;
+}
+
+static int parse_sysctls(json_t *linux_, struct spec *out)
+{
+  json_t *sc;
+  if (get_obj(linux_, "sysctl", "linux", false, &sc) < 0)
+    return -1;
+  if (sc == NULL)
+    return 0;
+  out->sysctls = calloc(json_object_size(sc) + 1, sizeof *out->sysctls);
+  const char *key;
+  json_t *v;
+  json_object_foreach(sc, key, v)
+  {
+    if (!json_is_string(v))
+      return berr(0, "config: linux.sysctl.%s must be a string", key);
+    if (!sysctl_key_ok(key))
+      return berr(0, "config: linux.sysctl: invalid key \"%s\"", key);
+    out->sysctls[out->n_sysctls].key = key;
+    out->sysctls[out->n_sysctls].value = json_string_value(v);
+    out->n_sysctls++;
+  }
+  return 0;
+}
+
 const struct ns_spec *spec_namespace(const struct spec *s, int flag)
 {
   for (size_t i = 0; i < s->n_namespaces; i++)
@@ -303,6 +375,8 @@ int spec_load(const char *path, struct spec *out)
     }
     if (get_strv(linux_, "maskedPaths", "linux", &out->masked_paths) < 0 ||
         get_strv(linux_, "readonlyPaths", "linux", &out->readonly_paths) < 0)
+      return -1;
+    if (parse_devices(linux_, out) < 0 || parse_sysctls(linux_, out) < 0)
       return -1;
     json_t *sc;
     if (get_obj(linux_, "seccomp", "linux", false, &sc) < 0)

@@ -43,6 +43,18 @@ struct process_spec {
   json_t *seccomp;        /* OCI linux.seccomp (start) or the exec file's "seccomp"; NULL: none */
 };
 
+/* OCI linux.devices[] (--device) */
+struct device_spec {
+  const char *path; /* inside the container, resolved in its root */
+  char type;        /* 'c' or 'b' */
+  uint64_t major, minor, file_mode, uid, gid;
+};
+
+/* OCI linux.sysctl (--sysctl) */
+struct sysctl_spec {
+  const char *key, *value;
+};
+
 struct spec {
   json_t *json;
   struct process_spec process;
@@ -55,6 +67,10 @@ struct spec {
   size_t n_namespaces;
   const char **masked_paths;   /* NULL-terminated */
   const char **readonly_paths; /* NULL-terminated */
+  struct device_spec *devices;
+  size_t n_devices;
+  struct sysctl_spec *sysctls;
+  size_t n_sysctls;
   bool has_rootfs_mount;
   struct mount_spec rootfs_mount;
   const char **cgroup_procs; /* NULL-terminated */

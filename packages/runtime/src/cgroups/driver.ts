@@ -14,6 +14,9 @@ export interface CgroupLimits {
   pidsLimit?: number;
   /** device access: Docker's standard nodes only, or every device (--privileged); absent: untouched */
   devices?: 'default' | 'all';
+  /** --device: extra allow rules ("c 1:3 rw") on top of the default list. v1 writes them to
+   * devices.allow; v2 has no devices file (filtering needs an eBPF program), see docs. */
+  deviceRules?: string[];
 }
 
 export interface CgroupStats {

@@ -3,8 +3,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { defaultSpec } from '../oci/default-spec';
+import { applyDevicesAndSysctls, resolveDevices } from '../oci/devices';
 import { applySecurity, resolveSecurity } from '../oci/security';
 import type { OciMount } from '../oci/types';
+import type { ResolvedDevice } from '../oci/devices';
 import type { ContainerRecord } from './record';
 
 export interface BundleExtras {
@@ -17,6 +19,8 @@ export interface BundleExtras {
   hostNetwork?: boolean;
   /** volumes, binds, tmpfs */
   extraMounts?: OciMount[];
+  /** --device, as stat'ed when the cgroup was made (so node and rule agree) */
+  devices?: ResolvedDevice[];
 }
 
 export function buildSpec(dir: string, rec: ContainerRecord, extras: BundleExtras) {
@@ -45,6 +49,8 @@ export function buildSpec(dir: string, rec: ContainerRecord, extras: BundleExtra
   // --privileged, --cap-add/--cap-drop, --security-opt, --read-only (records from before these
   // options parse to Docker's defaults)
   applySecurity(spec, resolveSecurity(rec.spec));
+  // --device, --sysctl
+  applyDevicesAndSysctls(spec, extras.devices ?? resolveDevices(rec.spec), rec.spec.sysctls ?? {});
   return spec;
 }
 

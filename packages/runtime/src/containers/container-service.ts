@@ -16,6 +16,7 @@ import { parseSignal, signalNumber } from './signals';
 import { statusText } from './status-text';
 import { writeBundle } from './bundle';
 import { resolveSecurity } from '../oci/security';
+import { checkSysctls, resolveDevices } from '../oci/devices';
 import type { ArchivePathStat, ArchivePort, ArchiveRootDesc, AttachHandle, ExecHandle, HelperPort, ImagePort, RootfsPort } from './ports';
 import type { NetworkService } from '../network/network-service';
 import { VolumeService } from '../volumes/volume-service';
@@ -129,6 +130,8 @@ export class ContainerService {
         readonlyRootfs: r.spec.readOnly ?? false,
         capAdd: r.spec.capAdd ?? [],
         capDrop: r.spec.capDrop ?? [],
+        devices: r.spec.devices ?? [],
+        sysctls: r.spec.sysctls ?? {},
         securityOpt: (r.spec.securityOpt ?? []).map((o) => (/^seccomp[=:]\s*\{/.test(o) ? 'seccomp=<custom profile>' : o)),
         restartPolicy: r.spec.restartPolicy ?? { name: 'no', maximumRetryCount: 0 },
         ...(r.spec.stopTimeout !== undefined ? { stopTimeout: r.spec.stopTimeout } : {}),
@@ -167,7 +170,11 @@ export class ContainerService {
     const hostname = spec.hostname ?? id.slice(0, 12);
     const config = resolveConfig(spec, image.config, hostname);
     resolveSecurity(spec); // a bad --cap-add or --security-opt fails here, before anything exists
+    const devices = resolveDevices(spec); // a missing path or a non-device fails here too
+    checkSysctls(spec); // net.* needs its own network namespace
     const warnings: string[] = [];
+    if (devices.length && this.d.cgroups.version === 2)
+      warnings.push('cgroup v2 has no devices file: the --device nodes are created but device access is not filtered (that needs an eBPF program, not implemented)');
     // every check before anything is made: a refused run leaves nothing behind
     if (this.d.network) warnings.push(...(await this.d.network.validate(spec, image.config.exposedPorts ?? [])));
     this.d.volumes?.validate(spec);
@@ -228,7 +235,8 @@ export class ContainerService {
     fs.rmSync(stateDir, { recursive: true, force: true });
     fs.mkdirSync(stateDir, { recursive: true, mode: 0o700 });
 
-    const limits: CgroupLimits = { ...limitsOf(rec.spec), devices: rec.spec.privileged ? 'all' : 'default' };
+    const devices = resolveDevices(rec.spec);
+    const limits: CgroupLimits = { ...limitsOf(rec.spec), devices: rec.spec.privileged ? 'all' : 'default', deviceRules: devices.map((d) => d.rule) };
     try {
       await this.d.cgroups.create(id, limits);
       const dir = this.dir(id);
@@ -241,6 +249,7 @@ export class ContainerService {
         waitForAttach: opts.waitForAttach ?? false,
         ...(net ? { netnsPath: net.netnsPath, hostNetwork: net.hostNetwork } : {}),
         extraMounts: VolumeService.ociMounts(rec.mounts ?? []),
+        devices,
       });
       const { pid, monitorPid } = await this.d.helper.startContainer(dir, stateDir);
       rec.state = {

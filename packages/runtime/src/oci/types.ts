@@ -99,6 +99,17 @@ export interface BerthExtension {
   waitForAttach?: boolean;
 }
 
+/** OCI linux.devices[] */
+export interface OciDevice {
+  path: string;
+  type: 'c' | 'b';
+  major: number;
+  minor: number;
+  fileMode?: number;
+  uid?: number;
+  gid?: number;
+}
+
 export interface OciSpec {
   ociVersion: string;
   process: OciProcess;
@@ -110,6 +121,10 @@ export interface OciSpec {
     maskedPaths?: string[];
     readonlyPaths?: string[];
     seccomp?: OciSeccomp;
+    /** --device: nodes the helper makes inside the container (resolved in its root) */
+    devices?: OciDevice[];
+    /** --sysctl: written through the container's own /proc/sys before its process starts */
+    sysctl?: Record<string, string>;
   };
   berth: BerthExtension;
 }

@@ -68,7 +68,7 @@ export async function build(ctx: CliContext, argv: string[]): Promise<number> {
   if (flags['no-cache']) q.set('nocache', '1');
   if (flags.target) q.set('target', flags.target as string);
   const ep = localEndpoint();
-  const res = await fetch(`${ep.url}/v1/images/build?${q}`, {
+  const res = await ctx.client().fetch(`${ep.url}/v1/images/build?${q}`, {
     method: 'POST',
     headers: { authorization: `Bearer ${ep.token}`, 'content-type': 'application/x-tar' },
     body: Readable.toWeb(tar.stdout) as ReadableStream,
@@ -131,7 +131,7 @@ export async function commit(ctx: CliContext, argv: string[]): Promise<number> {
   if (flags.author) q.set('author', flags.author as string);
   for (const c of (flags.change as string[] | undefined) ?? []) q.append('change', c);
   const ep = localEndpoint();
-  const res = await fetch(`${ep.url}/v1/containers/${encodeURIComponent(positionals[0]!)}/commit?${q}`, {
+  const res = await ctx.client().fetch(`${ep.url}/v1/containers/${encodeURIComponent(positionals[0]!)}/commit?${q}`, {
     method: 'POST',
     headers: { authorization: `Bearer ${ep.token}` },
   });

@@ -1,7 +1,7 @@
 // v1 devices controller: the container may use Docker's standard nodes only (runc's default
 // allowlist): null, zero, full, random, urandom, tty, console, ptmx, its ptys, tun; mknod of any
 // node is allowed (as in Docker) but opening one outside the list fails with EPERM. --privileged
-// allows every device.
+// allows every device. --device adds its own rules ("c 1:5 r") after the list, replacing the default rule for the same node.
 import path from 'node:path';
 import type { CgroupLimits } from '../driver';
 import { writeValue } from '../files';
@@ -30,4 +30,10 @@ export async function applyDevicesV1(dir: string, l: CgroupLimits): Promise<void
   // deny everything first, then allow one rule per write (the kernel takes one per write)
   await writeValue(path.join(dir, 'devices.deny'), 'a');
   for (const rule of DEFAULT_DEVICE_RULES) await writeValue(path.join(dir, 'devices.allow'), rule);
+  // a --device gets exactly its permissions, also where the default list already had the node
+  // (--device /dev/zero:/dev/z:r makes 1:5 read-only): drop that node's exception, then add it
+  for (const rule of l.deviceRules ?? []) {
+    await writeValue(path.join(dir, 'devices.deny'), rule.replace(/ [rwm]+$/, ' rwm'));
+    await writeValue(path.join(dir, 'devices.allow'), rule);
+  }
 }

@@ -2,7 +2,7 @@
 // browser) to the agent's /v1/images/build and relays its event stream (JSON lines) as it comes.
 import { userFromRequest } from '@/lib/server/session';
 import { canMutate, originAllowed } from '@/lib/server/auth';
-import { agentHttpUrl, agentToken } from '@/lib/server/agent';
+import { agentFetch, agentHttpUrl, agentToken } from '@/lib/server/agent';
 import { audit } from '@/lib/server/audit';
 
 export const dynamic = 'force-dynamic';
@@ -25,7 +25,7 @@ export async function POST(req: Request): Promise<Response> {
   const tags = q.getAll('tags').join(', ');
   let upstream: Response;
   try {
-    upstream = await fetch(agentHttpUrl(`/v1/images/build?${q}`), {
+    upstream = await agentFetch(agentHttpUrl(`/v1/images/build?${q}`), {
       method: 'POST',
       headers: { authorization: `Bearer ${agentToken()}`, 'content-type': 'application/x-tar' },
       body: req.body,

@@ -2,7 +2,7 @@
 // agent's /v1/images/load and relays its JSON answer.
 import { userFromRequest } from '@/lib/server/session';
 import { canMutate, originAllowed } from '@/lib/server/auth';
-import { agentHttpUrl, agentToken } from '@/lib/server/agent';
+import { agentFetch, agentHttpUrl, agentToken } from '@/lib/server/agent';
 import { audit } from '@/lib/server/audit';
 
 export const dynamic = 'force-dynamic';
@@ -19,7 +19,7 @@ export async function POST(req: Request): Promise<Response> {
   const fileName = req.headers.get('x-file-name') ?? '';
   let upstream: Response;
   try {
-    upstream = await fetch(agentHttpUrl('/v1/images/load'), {
+    upstream = await agentFetch(agentHttpUrl('/v1/images/load'), {
       method: 'POST',
       headers: {
         authorization: `Bearer ${agentToken()}`,

@@ -1,7 +1,7 @@
 // Image download: streams the agent's /v1/images/save tar (docker-archive or oci-archive) to
 // the browser as an attachment. Any logged-in user may save; each save is audited.
 import { userFromRequest } from '@/lib/server/session';
-import { agentHttpUrl, agentToken } from '@/lib/server/agent';
+import { agentFetch, agentHttpUrl, agentToken } from '@/lib/server/agent';
 import { audit } from '@/lib/server/audit';
 
 export const dynamic = 'force-dynamic';
@@ -20,7 +20,7 @@ export async function GET(req: Request): Promise<Response> {
   for (const n of names) q.append('names', n);
   let upstream: Response;
   try {
-    upstream = await fetch(agentHttpUrl(`/v1/images/save?${q}`), { headers: { authorization: `Bearer ${agentToken()}` }, signal: req.signal, cache: 'no-store' });
+    upstream = await agentFetch(agentHttpUrl(`/v1/images/save?${q}`), { headers: { authorization: `Bearer ${agentToken()}` }, signal: req.signal, cache: 'no-store' });
   } catch (e) {
     return err(502, 'unavailable', `agent unreachable: ${(e as Error).message}`);
   }

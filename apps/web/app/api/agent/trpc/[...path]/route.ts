@@ -3,7 +3,7 @@
 // streaming the answer (SSE for subscriptions) back unchanged.
 import { userFromRequest } from '@/lib/server/session';
 import { canMutate, originAllowed } from '@/lib/server/auth';
-import { agentHttpUrl, agentToken } from '@/lib/server/agent';
+import { agentFetch, agentHttpUrl, agentToken } from '@/lib/server/agent';
 import { audit } from '@/lib/server/audit';
 import { trpcErrorResponse } from '@/lib/server/trpc-errors';
 
@@ -61,7 +61,7 @@ async function handle(req: Request, ctx: Ctx): Promise<Response> {
   let upstream: Response;
   try {
     headers.set('authorization', `Bearer ${agentToken()}`);
-    upstream = await fetch(agentHttpUrl(`/trpc/${procPath}${url.search}`), {
+    upstream = await agentFetch(agentHttpUrl(`/trpc/${procPath}${url.search}`), {
       method: req.method,
       headers,
       body,
