@@ -8,6 +8,7 @@ import { createTerminalProxy } from './lib/server/terminal-proxy';
 import { getStore } from './lib/server/db';
 import { ensureFirstAdmin } from './lib/server/auth';
 import { loadConfig } from './lib/server/config';
+import { CLIENT_IP_HEADER } from './lib/server/client-address';
 
 process.env.NEXT_TELEMETRY_DISABLED ??= '1';
 const dev = process.env.NODE_ENV !== 'production';
@@ -26,6 +27,8 @@ async function main() {
 
   const terminals = createTerminalProxy();
   const server = http.createServer((req, res) => {
+    // the peer address, for login rate limiting; a client-sent header of that name is replaced
+    req.headers[CLIENT_IP_HEADER] = req.socket.remoteAddress ?? 'unknown';
     void handle(req, res);
   });
   // Ours are handled; anything else (Next dev's hot reload) is left to the other listeners.

@@ -17,6 +17,7 @@ export function Nav({ username, role }: { username: string; role: string }) {
         {link('/images', 'Images')}
         {link('/networks', 'Networks')}
         {link('/volumes', 'Volumes')}
+        {role === 'admin' && link('/admin', 'Admin')}
       </nav>
       <span className="spacer" />
       <span className="user" data-testid="nav-user">

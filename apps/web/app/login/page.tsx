@@ -9,7 +9,12 @@ export default async function LoginPage({ searchParams }: { searchParams: Promis
   return (
     <main className="login">
       <h1>⚓ Berth</h1>
-      <LoginForm initialError={(await searchParams).error ? 'wrong username or password' : ''} />
+      <LoginForm initialError={errorText((await searchParams).error)} />
     </main>
   );
+}
+
+function errorText(code: string | undefined): string {
+  if (!code) return '';
+  return code === 'limited' ? 'too many failed logins: wait a few minutes and try again' : 'wrong username or password';
 }

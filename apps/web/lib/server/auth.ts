@@ -30,6 +30,8 @@ export async function verifyPassword(password: string, stored: string): Promise<
 }
 
 const hashId = (id: string) => crypto.createHash('sha256').update(id).digest('hex');
+/** The key a session is stored and tracked under (its id's hash; the id itself stays secret). */
+export const sessionKey = hashId;
 
 export function canMutate(role: Role): boolean {
   return role === 'admin' || role === 'operator';

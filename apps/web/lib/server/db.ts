@@ -4,7 +4,7 @@
 // their own copy of this module.
 import fs from 'node:fs';
 import path from 'node:path';
-import { and, eq, gt, lt, sql } from 'drizzle-orm';
+import { and, desc, eq, gt, lt, or, sql, type SQL, type SQLWrapper } from 'drizzle-orm';
 import * as sqliteCore from 'drizzle-orm/sqlite-core';
 import * as pgCore from 'drizzle-orm/pg-core';
 import { loadConfig } from './config';
@@ -36,6 +36,16 @@ export interface AuditEntry {
   outcome: string;
 }
 
+export interface AuditQuery {
+  username?: string;
+  action?: string;
+  outcome?: string;
+  /** matched against target and detail */
+  text?: string;
+  limit: number;
+  beforeId?: number;
+}
+
 export interface Store {
   countUsers(): Promise<number>;
   userByName(username: string): Promise<User | undefined>;
@@ -47,6 +57,13 @@ export interface Store {
   deleteExpiredSessions(now: string): Promise<void>;
   addAudit(e: AuditEntry): Promise<void>;
   recentAudit(limit: number): Promise<AuditEntry[]>;
+  /** newest first; every filter is a case-insensitive substring; `beforeId` pages back */
+  queryAudit(q: AuditQuery): Promise<(AuditEntry & { id: number })[]>;
+  listUsers(): Promise<User[]>;
+  setUserRole(id: number, role: Role): Promise<void>;
+  setUserPassword(id: number, passwordHash: string): Promise<void>;
+  /** removes the user and every session of theirs */
+  deleteUser(id: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -131,6 +148,24 @@ async function openSqlite(file: string): Promise<Store> {
     },
     async recentAudit(limit) {
       return db.select().from(sAudit).orderBy(sql`${sAudit.id} desc`).limit(limit).all();
+    },
+    async queryAudit(q) {
+      return db.select().from(sAudit).where(auditWhere(sAudit, q)).orderBy(desc(sAudit.id)).limit(q.limit).all();
+    },
+    async listUsers() {
+      return db.select().from(sUsers).orderBy(sUsers.username).all().map((r) => asUser(r)!);
+    },
+    async setUserRole(id, role) {
+      db.update(sUsers).set({ role }).where(eq(sUsers.id, id)).run();
+    },
+    async setUserPassword(id, passwordHash) {
+      db.update(sUsers).set({ passwordHash }).where(eq(sUsers.id, id)).run();
+    },
+    async deleteUser(id) {
+      raw.transaction(() => {
+        db.delete(sSessions).where(eq(sSessions.userId, id)).run();
+        db.delete(sUsers).where(eq(sUsers.id, id)).run();
+      })();
     },
     async close() {
       raw.close();
@@ -219,10 +254,48 @@ async function openPostgres(url: string): Promise<Store> {
     async recentAudit(limit) {
       return db.select().from(pAudit).orderBy(sql`${pAudit.id} desc`).limit(limit);
     },
+    async queryAudit(q) {
+      return db.select().from(pAudit).where(auditWhere(pAudit, q)).orderBy(desc(pAudit.id)).limit(q.limit);
+    },
+    async listUsers() {
+      return (await db.select().from(pUsers).orderBy(pUsers.username)).map((r) => asUser(r)!);
+    },
+    async setUserRole(id, role) {
+      await db.update(pUsers).set({ role }).where(eq(pUsers.id, id));
+    },
+    async setUserPassword(id, passwordHash) {
+      await db.update(pUsers).set({ passwordHash }).where(eq(pUsers.id, id));
+    },
+    async deleteUser(id) {
+      await db.transaction(async (tx) => {
+        await tx.delete(pSessions).where(eq(pSessions.userId, id));
+        await tx.delete(pUsers).where(eq(pUsers.id, id));
+      });
+    },
     async close() {
       await pool.end();
     },
   };
+}
+
+// ---- queries shared by both -------------------------------------------------------------
+
+type AuditColumns = typeof sAudit | typeof pAudit;
+
+/** LIKE with the user's text taken literally (% and _ escaped), case-insensitive for ASCII. */
+function contains(col: SQLWrapper, text: string): SQL {
+  const escaped = text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`);
+  return sql`lower(${col}) like ${`%${escaped}%`} escape '\\'`;
+}
+
+function auditWhere(t: AuditColumns, q: AuditQuery): SQL | undefined {
+  const parts: SQL[] = [];
+  if (q.username) parts.push(contains(t.username, q.username));
+  if (q.action) parts.push(contains(t.action, q.action));
+  if (q.outcome) parts.push(contains(t.outcome, q.outcome));
+  if (q.text) parts.push(or(contains(t.target, q.text), contains(t.detail, q.text))!);
+  if (q.beforeId !== undefined) parts.push(lt(t.id, q.beforeId));
+  return parts.length ? and(...parts) : undefined;
 }
 
 // ---- process-wide handle ------------------------------------------------------------------

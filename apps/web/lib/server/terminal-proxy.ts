@@ -6,7 +6,8 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import { TerminalOp, frame } from '@berth/shared';
-import { SESSION_COOKIE, canMutate, originAllowed, readCookie, sessionUser } from './auth';
+import { SESSION_COOKIE, canMutate, originAllowed, readCookie, sessionKey, sessionUser } from './auth';
+import { trackConnection } from './live';
 import { getStore, type User } from './db';
 import { agentToken, agentWsAgent, agentWsUrl } from './agent';
 import { audit } from './audit';
@@ -40,14 +41,20 @@ export function createTerminalProxy() {
     void (async () => {
       if (!originAllowed(req.headers.origin, req.headers.host)) return refuse(socket, 403, 'Forbidden');
       let user: User | undefined;
+      const sid = readCookie(req.headers.cookie, SESSION_COOKIE);
       try {
-        user = await sessionUser(await getStore(), readCookie(req.headers.cookie, SESSION_COOKIE));
+        user = await sessionUser(await getStore(), sid);
       } catch {
         return refuse(socket, 500, 'Internal Server Error');
       }
       if (!user) return refuse(socket, 401, 'Unauthorized');
       if (!canMutate(user.role)) return refuse(socket, 403, 'Forbidden');
-      wss.handleUpgrade(req, socket, head, (client) => bridge(client, target.id, target.kind, user));
+      wss.handleUpgrade(req, socket, head, (client) => {
+        // logout, removal or a role change closes the terminal at once
+        const untrack = trackConnection(user.id, sessionKey(sid!), () => client.close(4001, 'session ended'));
+        client.on('close', untrack);
+        bridge(client, target.id, target.kind, user);
+      });
     })();
     return true;
   }

@@ -2,6 +2,8 @@ import { getStore } from '@/lib/server/db';
 import { login, originAllowed, sessionCookie } from '@/lib/server/auth';
 import { loadConfig } from '@/lib/server/config';
 import { audit } from '@/lib/server/audit';
+import { loginLimiter } from '@/lib/server/rate-limit';
+import { clientAddress } from '@/lib/server/client-address';
 
 export const dynamic = 'force-dynamic';
 export const runtime = 'nodejs';
@@ -24,11 +26,23 @@ export async function POST(req: Request): Promise<Response> {
   const fail = (status: number, message: string) =>
     isForm ? new Response(null, { status: 303, headers: { location: '/login?error=1' } }) : Response.json({ message }, { status });
   if (!username || !password) return fail(400, 'username and password are required');
+  const limiter = loginLimiter();
+  const ip = clientAddress(req);
+  const wait = limiter.retryAfter(ip, username);
+  if (wait > 0) {
+    await audit(undefined, 'auth.login', username, ip, 'rate limited');
+    const message = `too many failed logins: try again in ${wait} s`;
+    return isForm
+      ? new Response(null, { status: 303, headers: { location: '/login?error=limited' } })
+      : Response.json({ message }, { status: 429, headers: { 'retry-after': String(wait) } });
+  }
   const result = await login(await getStore(), username, password);
   if (!result) {
-    await audit(undefined, 'auth.login', username, '', 'bad credentials');
+    limiter.failed(ip, username);
+    await audit(undefined, 'auth.login', username, ip, 'bad credentials');
     return fail(401, 'wrong username or password');
   }
+  limiter.succeeded(username);
   await audit(result.user, 'auth.login', username, '', 'ok');
   const cookie = sessionCookie(result.sessionId, result.expires, loadConfig().secureCookies);
   if (isForm) return new Response(null, { status: 303, headers: { location: '/containers', 'set-cookie': cookie } });

@@ -1,5 +1,6 @@
 import { getStore } from '@/lib/server/db';
-import { SESSION_COOKIE, clearedSessionCookie, logout, originAllowed, readCookie } from '@/lib/server/auth';
+import { SESSION_COOKIE, clearedSessionCookie, logout, originAllowed, readCookie, sessionKey } from '@/lib/server/auth';
+import { closeSession } from '@/lib/server/live';
 
 export const dynamic = 'force-dynamic';
 export const runtime = 'nodejs';
@@ -8,7 +9,9 @@ export async function POST(req: Request): Promise<Response> {
   if (!originAllowed(req.headers.get('origin'), req.headers.get('host'))) {
     return Response.json({ message: 'cross-origin request refused' }, { status: 403 });
   }
-  await logout(await getStore(), readCookie(req.headers.get('cookie'), SESSION_COOKIE));
+  const sid = readCookie(req.headers.get('cookie'), SESSION_COOKIE);
+  await logout(await getStore(), sid);
+  if (sid) closeSession(sessionKey(sid)); // this session's terminals and streams end with it
   // a relative Location keeps the browser on whatever host it used to reach us
   return new Response(null, { status: 303, headers: { location: '/login', 'set-cookie': clearedSessionCookie() } });
 }

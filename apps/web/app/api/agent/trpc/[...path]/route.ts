@@ -2,7 +2,9 @@
 // mutations), writes mutations to the audit log, and forwards to the agent with its token,
 // streaming the answer (SSE for subscriptions) back unchanged.
 import { userFromRequest } from '@/lib/server/session';
-import { canMutate, originAllowed } from '@/lib/server/auth';
+import { SESSION_COOKIE, canMutate, originAllowed, readCookie, sessionKey } from '@/lib/server/auth';
+import { policyDenial } from '@/lib/server/policy';
+import { trackConnection } from '@/lib/server/live';
 import { agentFetch, agentHttpUrl, agentToken } from '@/lib/server/agent';
 import { audit } from '@/lib/server/audit';
 import { trpcErrorResponse } from '@/lib/server/trpc-errors';
@@ -32,6 +34,9 @@ async function handle(req: Request, ctx: Ctx): Promise<Response> {
   const stateChanging = procedures.filter((p) => MUTATING_SUBSCRIPTIONS.has(p));
   if (req.method === 'GET' && stateChanging.length > 0) {
     const input = url.searchParams.get('input') ?? '';
+    // an EventSource from another site carries its Origin: refuse it (ours may send none)
+    const origin = req.headers.get('origin');
+    if (origin && !originAllowed(origin, req.headers.get('host'))) return trpcErrorResponse('FORBIDDEN', 403, 'cross-origin request refused', batchCount);
     if (!canMutate(user.role)) {
       await audit(user, stateChanging.join(','), '', '', 'denied: read-only role');
       return trpcErrorResponse('FORBIDDEN', 403, `user ${user.username} has the read-only role ${user.role}`, batchCount);
@@ -51,6 +56,15 @@ async function handle(req: Request, ctx: Ctx): Promise<Response> {
       return trpcErrorResponse('FORBIDDEN', 403, `user ${user.username} has the read-only role ${user.role}`, batchCount);
     }
     body = await req.text();
+    // operators may not reach past the default confinement (privileged, capabilities, host paths…)
+    const asked = parseInputs(body, isBatch, procedures.length);
+    for (let i = 0; i < procedures.length; i++) {
+      const denial = policyDenial(user.role, procedures[i]!, asked[i]);
+      if (denial) {
+        await audit(user, procedures[i]!, targetOf(asked[i]), asked[i] ?? null, `denied: ${denial}`);
+        return trpcErrorResponse('FORBIDDEN', 403, denial, batchCount);
+      }
+    }
   }
 
   const headers = new Headers();
@@ -85,9 +99,43 @@ async function handle(req: Request, ctx: Ctx): Promise<Response> {
     const v = upstream.headers.get(h);
     if (v) out.set(h, v);
   }
-  if (out.get('content-type')?.startsWith('text/event-stream')) {
+  if (out.get('content-type')?.startsWith('text/event-stream') && upstream.body) {
     out.set('cache-control', 'no-cache, no-transform');
     out.set('x-accel-buffering', 'no');
+    // a live stream (logs, stats, events, pull): logout, removal or a role change ends it
+    const reader = upstream.body.getReader();
+    const sid = readCookie(req.headers.get('cookie'), SESSION_COOKIE) ?? '';
+    let untrack = () => {};
+    const stream = new ReadableStream<Uint8Array>({
+      start(ctl) {
+        untrack = trackConnection(user.id, sessionKey(sid), () => {
+          void reader.cancel().catch(() => {});
+          try {
+            ctl.close();
+          } catch {
+            /* already closed */
+          }
+        });
+      },
+      async pull(ctl) {
+        const { value, done } = await reader.read().catch(() => ({ value: undefined, done: true as const }));
+        if (done) {
+          untrack();
+          try {
+            ctl.close();
+          } catch {
+            /* closed by the tracker */
+          }
+          return;
+        }
+        ctl.enqueue(value);
+      },
+      cancel() {
+        untrack();
+        void reader.cancel().catch(() => {});
+      },
+    });
+    return new Response(stream, { status: upstream.status, headers: out });
   }
   return new Response(upstream.body, { status: upstream.status, headers: out });
 }

@@ -1,0 +1,225 @@
+// Roles, origins and inert content, in Chromium against a real agent and dashboard: an admin
+// manages users and reads the audit log; a viewer can look but not change; an operator cannot
+// reach past the default confinement; removing a user closes their open terminal; hostile text in
+// labels, env and logs (HTML, OSC 52 clipboard writes, title changes) stays inert text.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { WebSocket } from 'ws';
+import { startStack, type Stack } from './stack';
+import { requireRoot } from '../../../agent/test/helpers/test-agent';
+
+process.env.PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD = '1';
+const IMAGE = process.env.BERTH_E2E_IMAGE ?? 'busybox:1.37.0-musl';
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const tag = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 5)}`;
+const OP = `op-${tag}`;
+const VIEWER = `view-${tag}`;
+const PW = 'correct horse battery';
+const XSS = '<img src=x onerror="window.__xss=1">';
+
+let WEB = (process.env.BERTH_WEB_URL ?? '').replace(/\/+$/, '');
+let ADMIN_PW = process.env.BERTH_ADMIN_PASSWORD ?? '';
+let stack: Stack | undefined;
+let browser: Browser;
+const made: string[] = [];
+
+async function loggedIn(username: string, password: string): Promise<{ ctx: BrowserContext; page: Page }> {
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  ctx.setDefaultTimeout(20_000);
+  const page = await ctx.newPage();
+  page.on('dialog', (d) => void d.accept());
+  await page.goto(`${WEB}/login`);
+  await page.getByTestId('login-username').fill(username);
+  await page.getByTestId('login-password').fill(password);
+  await page.getByTestId('login-submit').click();
+  await page.getByTestId('nav-user').waitFor();
+  return { ctx, page };
+}
+
+const trpc = (ctx: BrowserContext, proc: string, data: unknown, origin = WEB) =>
+  ctx.request.post(`${WEB}/api/agent/trpc/${proc}`, { headers: { origin, 'content-type': 'application/json' }, data });
+
+async function cookieOf(ctx: BrowserContext): Promise<string> {
+  return (await ctx.cookies()).map((c) => `${c.name}=${c.value}`).join('; ');
+}
+
+/** Opens a terminal socket through the dashboard like the browser does; resolves when it closes. */
+function terminal(cookie: string, id: string, origin = WEB) {
+  const ws = new WebSocket(`${WEB.replace(/^http/, 'ws')}/ws/containers/${id}/exec`, { headers: { cookie, origin } });
+  const result = { opened: false, status: 0, closeCode: 0 };
+  ws.on('open', () => {
+    result.opened = true;
+    ws.send(JSON.stringify({ cmd: ['sh'], tty: true, rows: 24, cols: 80 }));
+  });
+  ws.on('unexpected-response', (_req, res) => {
+    result.status = res.statusCode ?? 0;
+    ws.terminate();
+  });
+  ws.on('error', () => {});
+  const closed = new Promise<void>((r) => ws.on('close', (code) => ((result.closeCode = code), r())));
+  return { ws, result, closed };
+}
+
+before(async () => {
+  if (!WEB) {
+    requireRoot();
+    stack = await startStack();
+    WEB = stack.webUrl;
+    ADMIN_PW = stack.password;
+  }
+  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run'] });
+});
+
+after(async () => {
+  try {
+    const { ctx } = await loggedIn('admin', ADMIN_PW);
+    for (const n of made) await trpc(ctx, 'containers.remove', { id: n, force: true }).catch(() => undefined);
+    const users = (await (await ctx.request.get(`${WEB}/api/admin/users`)).json()) as { id: number; username: string }[];
+    for (const u of users.filter((x) => x.username.endsWith(tag))) await ctx.request.delete(`${WEB}/api/admin/users/${u.id}`, { headers: { origin: WEB } });
+  } catch (e) {
+    console.log(`cleanup: ${(e as Error).message}`);
+  }
+  await browser?.close();
+  await stack?.dispose();
+});
+
+test('roles: admin manages users; viewer and operator limits hold; removal closes a terminal; the audit log shows it', { timeout: 240_000 }, async (t) => {
+  const admin = await loggedIn('admin', ADMIN_PW);
+  const target = `roles-${tag}`;
+  made.push(target);
+  const run = await trpc(admin.ctx, 'containers.run', { image: IMAGE, name: target, cmd: ['sleep', '600'] });
+  assert.equal(run.status(), 200, await run.text());
+  const id = ((await run.json()) as { result: { data: { id: string } } }).result.data.id;
+
+  await t.test('the admin creates an operator and a viewer on the Admin page', async () => {
+    await admin.page.getByTestId('nav-admin').click();
+    for (const [name, role] of [
+      [OP, 'operator'],
+      [VIEWER, 'viewer'],
+    ] as const) {
+      await admin.page.getByTestId('user-name').fill(name);
+      await admin.page.getByTestId('user-password').fill(PW);
+      await admin.page.getByTestId('user-role').selectOption(role);
+      await admin.page.getByTestId('user-submit').click();
+      await admin.page.locator(`[data-testid=user-row][data-name="${name}"]`).waitFor();
+    }
+    await admin.page.getByTestId('user-password').fill('short');
+    await admin.page.getByTestId('user-name').fill(`x-${tag}`);
+    await admin.page.getByTestId('user-submit').click();
+    await admin.page.getByTestId('users-error').filter({ hasText: 'at least 10' }).waitFor();
+  });
+
+  await t.test('a viewer sees containers but cannot run, stop, exec or open the admin pages', async () => {
+    const v = await loggedIn(VIEWER, PW);
+    await v.page.goto(`${WEB}/containers`);
+    await v.page.locator(`[data-testid=container-row][data-name="${target}"]`).waitFor();
+    assert.equal(await v.page.getByTestId('nav-admin').count(), 0);
+    assert.equal(await v.page.getByTestId('run-submit').count(), 0, 'no run form for a viewer');
+    for (const [proc, input] of [
+      ['containers.run', { image: IMAGE }],
+      ['containers.stop', { id }],
+      ['containers.remove', { id, force: true }],
+      ['images.remove', { ref: IMAGE }],
+      ['volumes.create', {}],
+    ] as const) {
+      const r = await trpc(v.ctx, proc, input);
+      assert.equal(r.status(), 403, `${proc} must be refused for a viewer`);
+    }
+    const term = terminal(await cookieOf(v.ctx), id);
+    await term.closed;
+    assert.equal(term.result.opened, false);
+    assert.equal(term.result.status, 403);
+    assert.equal((await v.ctx.request.get(`${WEB}/api/admin/users`)).status(), 403);
+    await v.page.goto(`${WEB}/admin`);
+    await v.page.waitForURL(/\/containers$/);
+    await v.ctx.close();
+  });
+
+  await t.test('an operator runs ordinary containers but not privileged ones, extra caps or host paths', async () => {
+    const o = await loggedIn(OP, PW);
+    for (const [extra, why] of [
+      [{ privileged: true }, /privileged/],
+      [{ capAdd: ['SYS_ADMIN'] }, /capabilities/],
+      [{ mounts: [{ type: 'bind', source: '/etc', target: '/host-etc' }] }, /bind-mount/],
+      [{ securityOpt: ['seccomp=unconfined'] }, /seccomp/],
+    ] as const) {
+      const r = await trpc(o.ctx, 'containers.run', { image: IMAGE, cmd: ['true'], ...extra });
+      assert.equal(r.status(), 403);
+      assert.match(await r.text(), why);
+    }
+    const okName = `op-run-${tag}`;
+    made.push(okName);
+    assert.equal((await trpc(o.ctx, 'containers.run', { image: IMAGE, name: okName, cmd: ['true'] })).status(), 200);
+    // a foreign origin is refused even for a user who may mutate
+    assert.equal((await trpc(o.ctx, 'containers.remove', { id: okName, force: true }, 'http://evil.example')).status(), 403);
+    const foreign = terminal(await cookieOf(o.ctx), id, 'http://evil.example');
+    await foreign.closed;
+    assert.equal(foreign.result.status, 403);
+
+    // the operator's terminal closes when an admin removes them
+    const term = terminal(await cookieOf(o.ctx), id);
+    const deadline = Date.now() + 10_000;
+    while (!term.result.opened && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    assert.ok(term.result.opened, 'the operator may open a terminal');
+    await admin.page.reload();
+    await admin.page.locator(`[data-testid=user-row][data-name="${OP}"] [data-testid=user-remove]`).click();
+    await admin.page.locator(`[data-testid=user-row][data-name="${OP}"]`).waitFor({ state: 'detached' });
+    await term.closed;
+    assert.equal(term.result.closeCode, 4001);
+    // and their session is gone
+    assert.equal((await trpc(o.ctx, 'containers.stop', { id: okName })).status(), 401);
+    await o.ctx.close();
+  });
+
+  await t.test('the audit log shows the denials and the removal; CSV export', async () => {
+    await admin.page.getByTestId('admin-tab-audit').click();
+    await admin.page.getByTestId('audit-user').fill(OP);
+    await admin.page.getByTestId('audit-outcome').fill('denied');
+    await admin.page.getByTestId('audit-apply').click();
+    await admin.page.getByTestId('audit-row').filter({ hasText: 'privileged' }).first().waitFor();
+    const rows = await admin.page.getByTestId('audit-row').count();
+    assert.ok(rows >= 4, `${rows} denied actions listed`);
+    const [download] = await Promise.all([admin.page.waitForEvent('download'), admin.page.getByTestId('audit-csv').click()]);
+    const csv = await (await download.createReadStream()).toArray().then((chunks) => Buffer.concat(chunks as Buffer[]).toString());
+    assert.match(csv, /^id,time,user,action,target,detail,outcome\r\n/);
+    assert.match(csv, new RegExp(`"${OP}","containers\\.run"`));
+    await admin.page.getByTestId('audit-user').fill('admin');
+    await admin.page.getByTestId('audit-outcome').fill('');
+    await admin.page.getByTestId('audit-action').fill('users.remove');
+    await admin.page.getByTestId('audit-apply').click();
+    await admin.page.getByTestId('audit-row').filter({ hasText: OP }).first().waitFor();
+  });
+  await admin.ctx.close();
+});
+
+test('hostile labels, env and log output stay inert text: no script, no clipboard write, no title change', { timeout: 120_000 }, async () => {
+  const { ctx, page } = await loggedIn('admin', ADMIN_PW);
+  await ctx.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: WEB });
+  const name = `xss-${tag}`;
+  made.push(name);
+  const osc52 = `\\033]52;c;${Buffer.from('pwned-clipboard').toString('base64')}\\007`;
+  const title = '\\033]0;pwned-title\\007';
+  const script = `printf '${osc52}${title}%s\\n' 'LOG ${XSS}'; sleep 600`;
+  const r = await trpc(ctx, 'containers.run', { image: IMAGE, name, labels: { note: XSS }, env: [`HOSTILE=${XSS}`], cmd: ['sh', '-c', script] });
+  assert.equal(r.status(), 200, await r.text());
+  const id = ((await r.json()) as { result: { data: { id: string } } }).result.data.id;
+  await page.evaluate(() => navigator.clipboard.writeText('clipboard-before'));
+  const titleBefore = await page.title();
+  await page.goto(`${WEB}/containers/${id}`);
+  await page.getByTestId('log-view').locator('.log-line', { hasText: 'LOG <img' }).waitFor();
+  await page.getByTestId('tab-inspect').click();
+  assert.match((await page.getByTestId('inspect-json').textContent()) ?? '', /HOSTILE=<img src=x onerror/);
+  // the same bytes through the terminal
+  await page.getByTestId('tab-terminal').click();
+  await page.waitForFunction(() => document.querySelector('[data-testid=terminal-status]')?.textContent?.startsWith('open'), null, { timeout: 20_000 });
+  await page.getByTestId('terminal').click();
+  await page.keyboard.type(`printf '${osc52}${title}done-%s\\n' "$HOSTILE"`);
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => [...document.querySelectorAll('[data-testid=terminal] .xterm-rows > div')].some((x) => x.textContent?.includes('done-<img')), null, { timeout: 20_000 });
+  assert.equal(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss), undefined, 'no injected script ran');
+  assert.equal(await page.locator('img[src=x]').count(), 0, 'no injected element');
+  assert.equal(await page.evaluate(() => navigator.clipboard.readText()), 'clipboard-before');
+  assert.equal(await page.title(), titleBefore);
+  await ctx.close();
+});
