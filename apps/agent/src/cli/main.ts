@@ -133,7 +133,8 @@ function describe(e: unknown): string {
     if (cause?.code === 'ECONNREFUSED' || /fetch failed/.test(e.message)) return 'cannot reach the berth agent: is it running? (scripts/up.sh starts it)';
     // the agent answers 401 before tRPC sees the request, so the body is not tRPC's
     const status = ((e as TRPCClientError<never>).meta as { response?: { status?: number } } | undefined)?.response?.status;
-    if (status === 401) return 'the agent refused the request: missing or wrong agent token (set BERTH_TOKEN, or read it from the agent\'s agent.token)';
+    // (a procedure's own UNAUTHORIZED, e.g. a registry refusing a login, is tRPC-shaped and has data)
+    if (status === 401 && !(e as TRPCClientError<never>).data) return 'the agent refused the request: missing or wrong agent token (set BERTH_TOKEN, or read it from the agent\'s agent.token)';
     return e.message;
   }
   if (e instanceof Error) return e.message;
