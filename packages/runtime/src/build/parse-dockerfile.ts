@@ -40,13 +40,50 @@ export interface Heredoc {
   raw: string;
 }
 
-/** `<<EOF`, `<<-EOF`, `<<"EOF"`, `<<'EOF'` (not `<<<`). */
-const HEREDOC_RE = /(?<!<)<<(?!<)(-?)(?:"([A-Za-z0-9_.-]+)"|'([A-Za-z0-9_.-]+)'|([A-Za-z0-9_.-]+))/g;
+/** `<<EOF`, `<<-EOF`, `<<"EOF"`, `<<'EOF'` (not `<<<`; a name starts with a letter or `_`). */
+const HEREDOC_RE = /^<<(-?)(?:"([A-Za-z_][A-Za-z0-9_.-]*)"|'([A-Za-z_][A-Za-z0-9_.-]*)'|([A-Za-z_][A-Za-z0-9_.-]*))/;
 const HEREDOC_INSTRUCTIONS = new Set(['RUN', 'COPY', 'ADD']);
 
-/** The heredoc markers in an instruction's arguments, in order. */
+/**
+ * The heredoc markers in an instruction's arguments, in order: outside quotes, backslash escapes
+ * and `$(( ))` arithmetic (where `<<` is a shift).
+ */
 export function heredocMarkers(args: string): { name: string; stripTabs: boolean; quoted: boolean; text: string }[] {
-  return [...args.matchAll(HEREDOC_RE)].map((m) => ({ name: (m[2] ?? m[3] ?? m[4])!, stripTabs: m[1] === '-', quoted: m[2] !== undefined || m[3] !== undefined, text: m[0] }));
+  const out: { name: string; stripTabs: boolean; quoted: boolean; text: string }[] = [];
+  let q: '"' | "'" | null = null;
+  let arith = 0;
+  for (let i = 0; i < args.length; i++) {
+    const c = args[i]!;
+    if (q) {
+      if (c === q) q = null;
+      else if (c === '\\' && q === '"') i++;
+      continue;
+    }
+    if (c === '\\') {
+      i++;
+      continue;
+    }
+    if (c === '"' || c === "'") {
+      q = c;
+      continue;
+    }
+    if (args.startsWith('$((', i)) {
+      arith++;
+      i += 2;
+      continue;
+    }
+    if (arith > 0 && args.startsWith('))', i)) {
+      arith--;
+      i++;
+      continue;
+    }
+    if (arith > 0 || c !== '<' || args[i - 1] === '<' || args[i + 2] === '<') continue;
+    const m = HEREDOC_RE.exec(args.slice(i));
+    if (!m) continue;
+    out.push({ name: (m[2] ?? m[3] ?? m[4])!, stripTabs: m[1] === '-', quoted: m[2] !== undefined || m[3] !== undefined, text: m[0] });
+    i += m[0].length - 1;
+  }
+  return out;
 }
 
 export function parseDockerfile(text: string): Instruction[] {

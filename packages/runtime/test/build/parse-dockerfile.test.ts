@@ -90,5 +90,9 @@ describe('heredocs (Dockerfile 1.4)', () => {
     assert.equal(ins[1]!.heredocs.length, 0);
     assert.equal(ins[2]!.heredocs.length, 0);
     assert.equal(heredocMarkers('cat <<<"x"').length, 0);
+    // not inside quotes, after a backslash, or in arithmetic
+    assert.deepEqual(heredocMarkers(`echo "a<<b" 'c<<d' \\<<e $((1<<2)) && cat <<-"F"`).map((m) => [m.name, m.stripTabs, m.quoted, m.text]), [['F', true, true, '<<-"F"']]);
+    const plain = parseDockerfile('FROM scratch\nRUN echo "x<<y"\nENV A=1\n');
+    assert.deepEqual(plain.map((i) => i.cmd), ['FROM', 'RUN', 'ENV']);
   });
 });
