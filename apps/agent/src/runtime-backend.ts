@@ -20,7 +20,7 @@ export function runtimeBackend(rt: Runtime, opts: RegistryBackendOptions = {}): 
   const c = rt.containers;
   return {
     ...imageRegistryBackend(rt, opts),
-    ...buildBackend(rt),
+    ...buildBackend(rt, opts),
     async info() {
       const all = c.list(true);
       return {

@@ -59,6 +59,9 @@ export async function createRuntime(opts: RuntimeOptions = {}): Promise<Runtime>
   const snapshots = new SnapshotStore(paths.snapshots);
   const cgroups = opts.cgroups ?? detectCgroups();
   const store = new ContainerStore(db);
+  // build containers (RUN steps) are recorded in memory, never in `ps`; the network service sees
+  // them too, so RUN gets the default bridge like any container
+  const buildStore = new ContainerStore(openMetadata(':memory:'));
   const helper = nativeHelper();
   const images = new ImageService({
     db,
@@ -84,7 +87,10 @@ export async function createRuntime(opts: RuntimeOptions = {}): Promise<Runtime>
     tag: networkTag(paths.root, opts.networkTag),
     defaultSubnet: opts.bridgeSubnet,
     log: opts.log,
-    containers: { all: () => store.all().map(containerView), find: (idOrName) => containerView(store.find(idOrName)) },
+    containers: {
+      all: () => [...store.all(), ...buildStore.all()].map(containerView),
+      find: (idOrName) => containerView(store.find(idOrName)),
+    },
   });
   const volumes = new VolumeService({ db, root: path.join(paths.root, 'volumes'), users: { all: () => store.all().map(containerView) }, copyUp, log: opts.log });
   const containers = new ContainerService({ paths, store, images, rootfs: snapshots, cgroups, helper, network: networks, volumes, log: opts.log });
@@ -105,7 +111,7 @@ export async function createRuntime(opts: RuntimeOptions = {}): Promise<Runtime>
     cgroups,
     networks,
     volumes,
-    builder: new ImageBuilder({ paths, images, content, snapshots, unpack: helper.unpack, cgroups, helper, log: opts.log }),
+    builder: new ImageBuilder({ paths, images, content, snapshots, unpack: helper.unpack, cgroups, helper, network: networks, store: buildStore, log: opts.log }),
     close() {
       statsHistory.stop();
       containers.stopWatching();

@@ -1,9 +1,10 @@
 // The build and commit endpoints (plain HTTP, like image load):
-//   POST /v1/images/build?tags=T&tags=T2&dockerfile=PATH&buildargs=JSON&nocache=1&target=STAGE
+//   POST /v1/images/build?tags=T&tags=T2&dockerfile=PATH&buildargs=JSON&nocache=1&target=STAGE&network=bridge|none|host
 //     body: the context tar; answer: JSON lines (BuildEvent, then {"type":"error",...} on failure)
 //   POST /v1/containers/:id/commit?ref=REPO:TAG&message=M&author=A&change=INSTR…  → {"id","tags"}
 import type http from 'node:http';
 import type { Backend } from '../backend';
+import { BUILD_NETWORKS, type BuildNetwork } from '@berth/runtime/build/builder';
 
 const COMMIT_PATH = /^\/v1\/containers\/([a-zA-Z0-9_.-]{1,128})\/commit$/;
 
@@ -28,6 +29,8 @@ export async function handleBuildRoutes(req: http.IncomingMessage, res: http.Ser
         throw bad('buildargs must be a JSON object of strings');
       buildArgs = v as Record<string, string>;
     }
+    const network = (url.searchParams.get('network') || 'bridge') as BuildNetwork;
+    if (!BUILD_NETWORKS.includes(network)) throw bad(`network ${network}: a build's RUN steps use bridge (the default), none or host`);
     res.writeHead(200, { 'content-type': 'application/x-ndjson' });
     const send = (o: unknown) => res.write(JSON.stringify(o) + '\n');
     try {
@@ -39,6 +42,7 @@ export async function handleBuildRoutes(req: http.IncomingMessage, res: http.Ser
           buildArgs,
           noCache: url.searchParams.get('nocache') === '1',
           target: url.searchParams.get('target') || undefined,
+          network,
         },
         send,
       );

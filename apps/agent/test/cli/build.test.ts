@@ -70,14 +70,15 @@ describe('berth build / commit (real runtime, as root)', () => {
     assert.match(history, /COPY \. \/app/);
   });
 
-  test('a rebuild with no changes uses the cache for every step and yields the same image id', () => {
+  test('a rebuild with no changes uses the cache for every step and yields the same image id', (t) => {
     const dir = ctx({ Dockerfile: 'FROM busybox:1.37.0-musl\nRUN echo one > /one && sleep 2\nCOPY f /f\nENV X=1\n', f: 'v1\n' });
     const t0 = Date.now();
     const first = agent.ok(['build', '-q', '-t', 'cached:1', dir], BUILD_TIMEOUT).trim();
     const t1 = Date.now();
     const out = agent.ok(['build', '-t', 'cached:1', dir], BUILD_TIMEOUT);
     const t2 = Date.now();
-    console.log(`# first build ${t1 - t0} ms, cached rebuild ${t2 - t1} ms (${((t1 - t0) / Math.max(1, t2 - t1)).toFixed(1)}x; CLI start-up included)`);
+    // reported, never asserted: the speedup a cached rebuild gives (CLI start-up included)
+    t.diagnostic(`cache speedup: first build ${t1 - t0} ms, cached rebuild ${t2 - t1} ms, ratio first/cached ${((t1 - t0) / Math.max(1, t2 - t1)).toFixed(1)}x`);
     assert.equal((out.match(/Using cache/g) ?? []).length, 3, out);
     assert.match(out, new RegExp(`Successfully built ${first.slice(7, 19)}`));
     // a changed copied file rebuilds from that step on

@@ -4,6 +4,8 @@
 // none) and its overlay upper dir becomes a layer; COPY/ADD write context files as a layer tar.
 // Every step is cached by (previous step's key + instruction + what it depends on), storing the
 // full resulting state, so an unchanged rebuild reproduces the same config and image id.
+// RUN gets the default bridge network unless the build asks for none or host; a FROM image that
+// is not here is pulled (through the agent's `pull`); ONBUILD triggers of a base run after FROM.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
@@ -21,18 +23,30 @@ import type { CgroupDriver } from '../cgroups/driver';
 import type { HelperPort, ImagePort } from '../containers/ports';
 import { ContainerService } from '../containers/container-service';
 import { ContainerStore } from '../containers/container-store';
+import type { NetworkService } from '../network/network-service';
 import { openMetadata } from '../metadata/db';
-import { parseDockerfile, parseInstruction, splitWords, substitute, type Instruction } from './parse-dockerfile';
+import { heredocMarkers, parseDockerfile, parseInstruction, splitWords, substitute, type Instruction } from './parse-dockerfile';
 import { applyConfigInstruction, COMMIT_CHANGE_INSTRUCTIONS, DEFAULT_SHELL } from './config-instructions';
 import { copyEntries, expandSource, hashEntries, isLocalTar, type CopyEntry } from './context';
-import { rerootedTar, storeLayer, unpackAsSnapshot, upperDirTar } from './diff-layer';
+import { clampMtime, rerootedTar, storeLayer, unpackAsSnapshot, upperDirTar } from './diff-layer';
+import { downloadUrl, isUrl, parseChecksum } from './remote';
+import { chownNeedsFiles, readUserFiles, resolveOwner, type Owner } from './image-users';
 
 export type BuildEvent =
   | { type: 'step'; step: number; total: number; text: string }
   | { type: 'cached' }
   | { type: 'output'; data: string }
   | { type: 'layer'; digest: string; diffId: string }
+  /** pulling a FROM image that is not present: one progress line */
+  | { type: 'pull'; message: string }
   | { type: 'done'; id: string; tags: string[] };
+
+/** The network of RUN containers (Docker's `build --network`; default: the bridge). */
+export type BuildNetwork = 'bridge' | 'none' | 'host';
+export const BUILD_NETWORKS: readonly BuildNetwork[] = ['bridge', 'none', 'host'];
+
+/** Pulls an image that is not present, reporting progress as text lines. */
+export type PullFn = (ref: string, progress: (message: string) => void) => Promise<void>;
 
 export interface BuildRequest {
   /** the unpacked context (the agent's temp dir) */
@@ -43,6 +57,10 @@ export interface BuildRequest {
   buildArgs: Record<string, string>;
   noCache?: boolean;
   target?: string;
+  /** RUN's network; default bridge */
+  network?: BuildNetwork;
+  /** pulls a missing FROM image; without it a missing image fails the build */
+  pull?: PullFn;
 }
 
 export interface BuilderDeps {
@@ -53,7 +71,25 @@ export interface BuilderDeps {
   unpack: UnpackFn;
   cgroups: CgroupDriver;
   helper: HelperPort;
+  /** bridge networking for RUN (without it only none and host work) */
+  network?: NetworkService;
+  /** where build containers are recorded (in memory); shared with the network service's view */
+  store?: ContainerStore;
   log?: (level: 'info' | 'warn' | 'error', msg: string) => void;
+}
+
+/** What one build's steps share. */
+interface BuildRun {
+  args: Map<string, string>;
+  buildArgs: Record<string, string>;
+  globalArgs: Map<string, string>;
+  ctx: string;
+  done: Map<string, State>;
+  noCache: boolean;
+  network: BuildNetwork;
+  /** SOURCE_DATE_EPOCH (seconds) when given: fixed timestamps, clamped mtimes */
+  epoch?: number;
+  emit: (e: BuildEvent) => void;
 }
 
 interface State {
@@ -97,11 +133,12 @@ export class ImageBuilder {
     };
     this.svc = new ContainerService({
       paths: this.d.paths,
-      store: new ContainerStore(openMetadata(':memory:')),
+      store: this.d.store ?? new ContainerStore(openMetadata(':memory:')),
       images: port,
       rootfs: this.d.snapshots,
       cgroups: this.d.cgroups,
       helper: this.d.helper,
+      network: this.d.network,
       log: this.d.log,
     });
     return this.svc;
@@ -143,6 +180,9 @@ export class ImageBuilder {
       } else stages[stages.length - 1]!.body.push(ins);
     }
     if (req.target && !stages.some((s) => s.name === req.target!.toLowerCase())) throw invalid(`target stage ${req.target} could not be found`);
+    const network = req.network ?? 'bridge';
+    if (!BUILD_NETWORKS.includes(network)) throw invalid(`build network ${network}: expected bridge, none or host`);
+    const epoch = sourceDateEpoch(req.buildArgs);
     const total = stages.reduce((n, st) => n + 1 + st.body.length, 0);
     const done = new Map<string, State>();
     let step = 0;
@@ -150,16 +190,30 @@ export class ImageBuilder {
     for (const [si, stage] of stages.entries()) {
       const fromRef = substitute(splitWords(stage.from.args)[0]!, globalArgs);
       emit({ type: 'step', step: ++step, total, text: stage.from.original });
-      state = this.from(fromRef, done, stage.from.line);
-      const args = new Map<string, string>();
+      state = await this.from(fromRef, done, stage.from.line, { pull: req.pull, emit });
+      if (epoch !== undefined) state.key = sha(`${state.key}\nSOURCE_DATE_EPOCH=${epoch}`);
+      const run: BuildRun = { args: new Map(), buildArgs: req.buildArgs, globalArgs, ctx: req.contextDir, done, noCache: req.noCache === true, network, epoch, emit };
+      // the base's ONBUILD triggers run first, and are not inherited further (Docker's rule)
+      const triggers = Array.isArray(state.raw.config.OnBuild) ? (state.raw.config.OnBuild as string[]) : [];
+      if (triggers.length) {
+        delete state.raw.config.OnBuild;
+        emit({ type: 'output', data: `# Executing ${triggers.length} build trigger${triggers.length > 1 ? 's' : ''}\n` });
+        for (const t of triggers) {
+          const where = `Dockerfile line ${stage.from.line}: ONBUILD trigger of ${fromRef}`;
+          let ins: Instruction;
+          try {
+            ins = parseInstruction(String(t).trim(), stage.from.line);
+          } catch (e) {
+            throw new BerthError('invalid_argument', `${where}: ${(e as Error).message.replace(/^Dockerfile line \d+: /, '')}`);
+          }
+          if (ins.cmd === 'ONBUILD' || ins.cmd === 'FROM' || ins.cmd === 'MAINTAINER') throw invalid(`${where}: ${ins.cmd} is not allowed as an ONBUILD trigger`);
+          emit({ type: 'output', data: ` ---> Running trigger: ${ins.original}\n` });
+          state = await this.stepAt(state, ins, run, where);
+        }
+      }
       for (const ins of stage.body) {
         emit({ type: 'step', step: ++step, total, text: ins.original });
-        try {
-          state = await this.step(state, ins, { args, buildArgs: req.buildArgs, globalArgs, ctx: req.contextDir, done, noCache: req.noCache === true, emit });
-        } catch (e) {
-          const msg = e instanceof Error ? e.message : String(e);
-          throw new BerthError(e instanceof BerthError ? e.code : 'internal', `Dockerfile line ${ins.line}: ${ins.cmd}: ${msg}`, { cause: e });
-        }
+        state = await this.stepAt(state, ins, run, `Dockerfile line ${ins.line}`);
       }
       done.set(String(si), state);
       if (stage.name) done.set(stage.name, state);
@@ -167,13 +221,23 @@ export class ImageBuilder {
     }
     const final = state!;
     const last = final.raw.history[final.raw.history.length - 1];
-    const raw = { ...final.raw, created: typeof last?.created === 'string' ? last.created : new Date(0).toISOString() };
+    const raw = { ...final.raw, created: typeof last?.created === 'string' ? last.created : new Date(epoch !== undefined ? epoch * 1000 : 0).toISOString() };
     const r = await this.d.images.commitBuilt({ raw, layers: final.layers, tags: req.tags });
     emit({ type: 'done', id: r.id, tags: r.tags });
     return r;
   }
 
-  private from(ref: string, done: Map<string, State>, line: number): State {
+  /** One step, its errors prefixed with where it was written. */
+  private async stepAt(state: State, ins: Instruction, run: BuildRun, where: string): Promise<State> {
+    try {
+      return await this.step(state, ins, run);
+    } catch (e) {
+      const msg = e instanceof Error ? e.message : String(e);
+      throw new BerthError(e instanceof BerthError ? e.code : 'internal', `${where}: ${ins.cmd}: ${msg}`, { cause: e });
+    }
+  }
+
+  private async from(ref: string, done: Map<string, State>, line: number, o: { pull?: PullFn; emit?: (e: BuildEvent) => void } = {}): Promise<State> {
     const stage = done.get(ref.toLowerCase());
     if (stage) return structuredClone(stage);
     if (ref === 'scratch') {
@@ -184,7 +248,15 @@ export class ImageBuilder {
     try {
       rec = this.d.images.record(ref);
     } catch (e) {
-      throw wrap(e, `Dockerfile line ${line}: FROM ${ref} (pull it first: berth pull ${ref})`);
+      const missing = e instanceof BerthError && e.code === 'not_found';
+      if (!missing || !o.pull) throw wrap(e, `Dockerfile line ${line}: FROM ${ref}${missing ? ` (pull it first: berth pull ${ref})` : ''}`);
+      o.emit?.({ type: 'pull', message: `Unable to find image '${ref}' locally: pulling it` });
+      try {
+        await o.pull(ref, (message) => o.emit?.({ type: 'pull', message }));
+        rec = this.d.images.record(ref);
+      } catch (e2) {
+        throw wrap(e2, `Dockerfile line ${line}: FROM ${ref}: pulling`);
+      }
     }
     const raw = JSON.parse(rec.configJson) as State['raw'];
     raw.config = raw.config && typeof raw.config === 'object' ? raw.config : {};
@@ -194,11 +266,7 @@ export class ImageBuilder {
     return { raw, layers: rec.layers.slice(), key: sha(`from ${rec.id}`) };
   }
 
-  private async step(
-    prev: State,
-    ins: Instruction,
-    o: { args: Map<string, string>; buildArgs: Record<string, string>; globalArgs: Map<string, string>; ctx: string; done: Map<string, State>; noCache: boolean; emit: (e: BuildEvent) => void },
-  ): Promise<State> {
+  private async step(prev: State, ins: Instruction, o: BuildRun): Promise<State> {
     const cfg = prev.raw.config;
     const env = (Array.isArray(cfg.Env) ? (cfg.Env as string[]) : []).slice();
     const vars = new Map<string, string>(o.args);
@@ -215,7 +283,7 @@ export class ImageBuilder {
     let archive: { file: string; destDir: string } | undefined;
     if (ins.cmd === 'RUN') {
       const shell = Array.isArray(cfg.Shell) ? (cfg.Shell as string[]) : DEFAULT_SHELL;
-      const argv = ins.json ?? [...shell, ins.args];
+      const argv = ins.json ?? [...shell, runScript(ins)];
       const runEnv = [...env];
       for (const [k, v] of o.args) if (!runEnv.some((e) => e.startsWith(`${k}=`))) runEnv.push(`${k}=${v}`);
       runSpec = { argv, env: runEnv };
@@ -227,16 +295,47 @@ export class ImageBuilder {
       const dest = sub(words[words.length - 1]!);
       const chmod = ins.flags.chmod ? parseInt(ins.flags.chmod, 8) : undefined;
       if (chmod !== undefined && (!Number.isInteger(chmod) || chmod < 0 || chmod > 0o7777)) throw invalid(`invalid --chmod ${ins.flags.chmod}`);
+      const checksum = parseChecksum(ins.flags.checksum);
+      if (checksum && ins.cmd !== 'ADD') throw invalid('--checksum is only supported by ADD');
+      const heredocSrcs = srcs.filter((s) => /^<</.test(s));
+      const urls = ins.cmd === 'ADD' ? srcs.filter(isUrl) : [];
+      if (checksum && (urls.length !== 1 || srcs.length !== 1)) throw invalid('--checksum needs exactly one URL source');
+      if ((heredocSrcs.length && heredocSrcs.length !== srcs.length) || (urls.length && urls.length !== srcs.length)) {
+        throw invalid(`${ins.cmd} cannot mix ${heredocSrcs.length ? 'heredocs' : 'URLs'} with other sources in one instruction: split it`);
+      }
+      if (urls.length && ins.flags.from) throw invalid('ADD --from cannot take URLs');
       let root = o.ctx;
       let cleanup: (() => Promise<void>) | undefined;
+      let sourceNames = srcs;
       if (ins.flags.from) {
         const r = await this.rootOf(ins.flags.from, o.done);
         root = r.dir;
         cleanup = r.cleanup;
+      } else if (heredocSrcs.length || urls.length) {
+        // heredoc contents and downloads become files of a fresh temp root, copied from there
+        const dir = await fsp.mkdtemp(path.join(this.d.paths.tmp, 'build-src-'));
+        root = dir;
+        cleanup = () => fsp.rm(dir, { recursive: true, force: true });
+        try {
+          if (heredocSrcs.length) sourceNames = await writeHeredocSources(dir, ins, heredocSrcs, sub);
+          else {
+            sourceNames = [];
+            for (const [i, u] of urls.entries()) {
+              const sd = path.join(dir, String(i));
+              await fsp.mkdir(sd);
+              const got = await downloadUrl(u, sd, { checksum });
+              sourceNames.push(`${i}/${got.name}`);
+              extra += `url ${u} ${got.digest}\n`;
+            }
+          }
+        } catch (e) {
+          await cleanup();
+          throw e;
+        }
       }
       try {
         const workdir = typeof cfg.WorkingDir === 'string' && cfg.WorkingDir ? cfg.WorkingDir : '/';
-        if (ins.cmd === 'ADD' && !ins.flags.from && srcs.length === 1) {
+        if (ins.cmd === 'ADD' && !ins.flags.from && !urls.length && !heredocSrcs.length && srcs.length === 1) {
           const hosts = expandSource(root, srcs[0]!);
           if (hosts.length === 1 && fs.statSync(hosts[0]!).isFile() && isLocalTar(hosts[0]!)) {
             const destDir = path.posix.normalize(dest.startsWith('/') ? dest : path.posix.join(workdir, dest));
@@ -244,9 +343,11 @@ export class ImageBuilder {
             extra = `add-tar ${destDir} ${ins.flags.chown ?? ''} ${crypto.createHash('sha256').update(await fsp.readFile(hosts[0]!)).digest('hex')}`;
           }
         }
-        const entries = archive ? [] : copyEntries(root, srcs, dest, workdir, { chmod });
+        // several URLs or heredocs always go into a directory, as several sources do
+        const dst = sourceNames !== srcs && sourceNames.length > 1 && !dest.endsWith('/') ? `${dest}/` : dest;
+        const entries = archive ? [] : copyEntries(root, sourceNames, dst, workdir, { chmod });
         copy = { entries, cleanup };
-        if (!archive) extra = `${ins.flags.chown ?? ''} ${hashEntries(entries)}`;
+        if (!archive) extra += `${ins.flags.chown ?? ''} ${hashEntries(entries)}`;
       } catch (e) {
         await cleanup?.();
         throw e;
@@ -269,12 +370,12 @@ export class ImageBuilder {
       }
       const next: State = structuredClone(prev);
       next.key = key;
-      const created = new Date().toISOString();
+      const created = (o.epoch !== undefined ? new Date(o.epoch * 1000) : new Date()).toISOString();
       const createdBy = ins.cmd === 'RUN' ? `RUN ${runSpec!.argv.join(' ')}` : ins.original;
       let layer = false;
       switch (ins.cmd) {
         case 'RUN': {
-          const stored = await this.runStep(prev, runSpec!.argv, runSpec!.env, o.emit);
+          const stored = await this.runStep(prev, runSpec!.argv, runSpec!.env, o);
           this.push(next, stored);
           o.emit({ type: 'layer', digest: stored.layer.digest, diffId: stored.diffId });
           layer = true;
@@ -282,9 +383,12 @@ export class ImageBuilder {
         }
         case 'COPY':
         case 'ADD': {
-          const chown = ins.flags.chown ? await this.chownIds(ins.flags.chown) : { uid: 0, gid: 0 };
+          const chown = ins.flags.chown ? await this.chownIds(ins.flags.chown, prev) : { uid: 0, gid: 0 };
           const parents = archive ? archive.destDir.split('/').filter(Boolean).map((_, i, a) => a.slice(0, i + 1).join('/')) : [];
-          const stored = await storeLayer(this.d.content, archive ? rerootedTar(archive.file, archive.destDir, parents) : entriesTar(copy!.entries, chown));
+          const stored = await storeLayer(
+            this.d.content,
+            archive ? rerootedTar(archive.file, archive.destDir, parents, { epoch: o.epoch }) : entriesTar(copy!.entries, chown, o.epoch),
+          );
           await unpackAsSnapshot(this.d, prev.raw.rootfs.diff_ids, stored);
           this.push(next, stored);
           o.emit({ type: 'layer', digest: stored.layer.digest, diffId: stored.diffId });
@@ -310,7 +414,8 @@ export class ImageBuilder {
   }
 
   // ---- RUN ----------------------------------------------------------------------------------
-  private async runStep(prev: State, argv: string[], env: string[], emit: (e: BuildEvent) => void) {
+  private async runStep(prev: State, argv: string[], env: string[], o: Pick<BuildRun, 'emit' | 'network' | 'epoch'>) {
+    const emit = o.emit;
     const diffIds = prev.raw.rootfs.diff_ids;
     if (diffIds.length === 0) throw invalid('RUN needs a base image with a filesystem (FROM scratch has none)');
     const token = `build-${crypto.randomBytes(8).toString('hex')}`;
@@ -324,7 +429,7 @@ export class ImageBuilder {
         cmd: argv,
         entrypoint: [],
         env,
-        network: 'none',
+        network: o.network,
         ...(typeof c.WorkingDir === 'string' && c.WorkingDir ? { workingDir: c.WorkingDir } : {}),
         ...(typeof c.User === 'string' && c.User ? { user: c.User } : {}),
       });
@@ -343,7 +448,7 @@ export class ImageBuilder {
         const out = tail.trim();
         throw new BerthError('failed_precondition', `the command '${argv.join(' ')}' returned a non-zero code: ${code}${out ? `\n${out}` : ''}`);
       }
-      const stored = await storeLayer(this.d.content, upperDirTar(path.join(svc.dir(id), 'upper')));
+      const stored = await storeLayer(this.d.content, upperDirTar(path.join(svc.dir(id), 'upper'), { epoch: o.epoch }));
       await unpackAsSnapshot(this.d, diffIds, stored);
       return stored;
     } finally {
@@ -352,15 +457,16 @@ export class ImageBuilder {
     }
   }
 
-  private async chownIds(spec: string): Promise<{ uid: number; gid: number }> {
-    const m = /^(\d+)(?::(\d+))?$/.exec(spec);
-    if (!m) throw invalid(`--chown ${spec}: only numeric UID[:GID] is supported`);
-    return { uid: Number(m[1]), gid: Number(m[2] ?? m[1]) };
+  /** `--chown` as ids: names are looked up in the image so far (its /etc/passwd and /etc/group). */
+  private async chownIds(spec: string, prev: State): Promise<Owner> {
+    if (!chownNeedsFiles(spec)) return resolveOwner(spec, null, null);
+    const files = await readUserFiles({ archive: this.d.helper.archive, snapshots: this.d.snapshots, tmp: this.d.paths.tmp }, computeChainIds(prev.raw.rootfs.diff_ids));
+    return resolveOwner(spec, files.passwd, files.group);
   }
 
   /** A stage's (or image's) filesystem unpacked into a temp dir, for COPY --from. */
   private async rootOf(ref: string, done: Map<string, State>): Promise<{ dir: string; cleanup: () => Promise<void> }> {
-    const s = done.get(ref.toLowerCase()) ?? this.from(ref, done, 0);
+    const s = done.get(ref.toLowerCase()) ?? (await this.from(ref, done, 0));
     const dir = await fsp.mkdtemp(path.join(this.d.paths.tmp, 'build-from-'));
     const cleanup = () => fsp.rm(dir, { recursive: true, force: true });
     try {
@@ -447,13 +553,48 @@ function argDecl(args: string): [string, string | undefined][] {
   });
 }
 
-/** COPY entries as an uncompressed layer tar (owner from --chown, root otherwise). */
-function entriesTar(entries: CopyEntry[], owner: { uid: number; gid: number }): Readable {
+/** `--build-arg SOURCE_DATE_EPOCH=<seconds>` (BuildKit's reproducible builds), validated. */
+export function sourceDateEpoch(buildArgs: Record<string, string>): number | undefined {
+  const v = buildArgs.SOURCE_DATE_EPOCH;
+  if (v === undefined || v === '') return undefined;
+  if (!/^\d{1,12}$/.test(v)) throw invalid(`SOURCE_DATE_EPOCH ${v}: expected whole seconds since 1970`);
+  return Number(v);
+}
+
+/**
+ * The script a shell-form RUN gives the shell. With heredocs: `RUN <<EOF` alone runs the
+ * content as the script; otherwise the command line and the heredocs as written go to the shell,
+ * which feeds them to the command's stdin (`RUN cat <<EOF > /file`), as BuildKit does.
+ */
+export function runScript(ins: Instruction): string {
+  if (ins.heredocs.length === 0) return ins.args;
+  const marks = heredocMarkers(ins.args);
+  if (ins.heredocs.length === 1 && marks.length === 1 && ins.args.trim() === marks[0]!.text) return ins.heredocs[0]!.body;
+  return [ins.args, ...ins.heredocs.map((h) => h.raw)].join('\n') + '\n';
+}
+
+/** `COPY <<NAME dest`: each heredoc's content as a file NAME in `dir` (ARG/ENV expanded unless quoted). */
+async function writeHeredocSources(dir: string, ins: Instruction, srcs: string[], sub: (s: string) => string): Promise<string[]> {
+  const names: string[] = [];
+  for (const s of srcs) {
+    const mk = heredocMarkers(s)[0];
+    const doc = mk && ins.heredocs.find((h) => h.name === mk.name);
+    if (!mk || !doc || s !== mk.text) throw invalid(`${s}: not a heredoc opened on this line`);
+    if (!/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/.test(doc.name)) throw invalid(`heredoc name ${doc.name} cannot be a file name`);
+    await fsp.writeFile(path.join(dir, doc.name), doc.quoted ? doc.body : sub(doc.body), { mode: 0o644 });
+    await fsp.chmod(path.join(dir, doc.name), 0o644);
+    names.push(doc.name);
+  }
+  return names;
+}
+
+/** COPY entries as an uncompressed layer tar (owner from --chown, root otherwise; mtimes clamped to the epoch). */
+function entriesTar(entries: CopyEntry[], owner: { uid: number; gid: number }, epoch?: number): Readable {
   const pack = tar.pack();
   void (async () => {
     try {
       for (const e of entries) {
-        const h = { name: e.type === 'directory' ? `${e.name}/` : e.name, mode: e.mode, uid: owner.uid, gid: owner.gid, mtime: e.mtime };
+        const h = { name: e.type === 'directory' ? `${e.name}/` : e.name, mode: e.mode, uid: owner.uid, gid: owner.gid, mtime: clampMtime(e.mtime, epoch) };
         if (e.type === 'directory') pack.entry({ ...h, type: 'directory' });
         else if (e.type === 'symlink') pack.entry({ ...h, type: 'symlink', linkname: e.linkname! });
         else {

@@ -20,8 +20,20 @@ import { MT, chainIds as computeChainIds, type LayerDescriptor } from '../images
 
 const OPAQUE_KEY = 'SCHILY.xattr.trusted.overlay.opaque';
 
+/**
+ * Reproducible layers (`SOURCE_DATE_EPOCH`, as BuildKit): mtimes later than the epoch become the
+ * epoch; the pax atime/ctime records GNU tar may add are dropped. Entries are sorted by name.
+ */
+export function clampMtime(d: Date, epoch: number | undefined): Date;
+export function clampMtime(d: Date | undefined, epoch: number | undefined): Date | undefined;
+export function clampMtime(d: Date | undefined, epoch: number | undefined): Date | undefined {
+  if (epoch === undefined) return d;
+  const e = new Date(epoch * 1000);
+  return !d || d.getTime() > e.getTime() ? e : d;
+}
+
 /** The upper dir as an OCI layer tar stream (uncompressed), whiteouts converted. */
-export function upperDirTar(upperDir: string): Readable {
+export function upperDirTar(upperDir: string, opts: { epoch?: number } = {}): Readable {
   const gnu = spawn(
     'tar',
     [
@@ -50,6 +62,10 @@ export function upperDirTar(upperDir: string): Readable {
     const pax = { ...(header.pax ?? {}) } as Record<string, string>;
     const opaque = pax[OPAQUE_KEY] === 'y';
     for (const k of Object.keys(pax)) if (k.startsWith('SCHILY.xattr.trusted.overlay.')) delete pax[k];
+    if (opts.epoch !== undefined) {
+      for (const k of ['atime', 'ctime', 'mtime']) delete pax[k];
+      header.mtime = clampMtime(header.mtime ?? new Date(0), opts.epoch);
+    }
     if (header.type === 'character-device' && header.devmajor === 0 && header.devminor === 0) {
       const wh = path.posix.join(path.posix.dirname(name), `.wh.${path.posix.basename(name)}`);
       pack.entry({ name: wh, type: 'file', size: 0, mode: 0o600, uid: 0, gid: 0, mtime: header.mtime }, Buffer.alloc(0));
@@ -123,7 +139,7 @@ export async function unpackAsSnapshot(
  * absolute names stay under it; the helper unpacks with the snapshot as the root anyway),
  * after `parents` (directory entries for the destination's parents).
  */
-export function rerootedTar(archive: string, destDir: string, parents: string[]): Readable {
+export function rerootedTar(archive: string, destDir: string, parents: string[], opts: { epoch?: number } = {}): Readable {
   const extract = tar.extract();
   const pack = tar.pack();
   const under = (n: string) => path.posix.join(destDir.replace(/^\/+/, ''), path.posix.normalize('/' + n).slice(1));
@@ -135,7 +151,7 @@ export function rerootedTar(archive: string, destDir: string, parents: string[])
       stream.on('end', next);
       return;
     }
-    const h = { ...header, name: header.type === 'directory' ? `${name}/` : name, ...(header.type === 'link' && header.linkname ? { linkname: under(header.linkname) } : {}) };
+    const h = { ...header, name: header.type === 'directory' ? `${name}/` : name, mtime: clampMtime(header.mtime, opts.epoch), ...(header.type === 'link' && header.linkname ? { linkname: under(header.linkname) } : {}) };
     const entry = pack.entry(h, (err) => (err ? next(err) : next()));
     stream.pipe(entry);
   });

@@ -1,6 +1,7 @@
 // The Dockerfile parser: parser directives (`# escape`), comments, line continuations, one
 // instruction per logical line with its flags (`--from=`, `--chown=`), exec (JSON) vs shell
-// form, and the `$VAR` / `${VAR:-x}` substitution the executor applies with ARG and ENV values.
+// form, heredocs (`RUN <<EOF`, `COPY <<EOF /f`: Dockerfile 1.4 syntax) and the `$VAR` /
+// `${VAR:-x}` substitution the executor applies with ARG and ENV values.
 // Pure: no filesystem, no engine.
 import { invalid } from '../errors';
 
@@ -22,6 +23,67 @@ export interface Instruction {
   json: string[] | null;
   /** the instruction as written on one line, for history and the cache key */
   original: string;
+  /** heredocs opened on the instruction's line (RUN, COPY, ADD; shell form), in order */
+  heredocs: Heredoc[];
+}
+
+export interface Heredoc {
+  /** the delimiter word (`EOF` in `<<-"EOF"`) */
+  name: string;
+  /** the content: the lines up to the delimiter, each ending in \n; leading tabs gone for `<<-` */
+  body: string;
+  /** `<<-`: leading tabs are stripped from the lines and the delimiter */
+  stripTabs: boolean;
+  /** the delimiter was quoted: no variable expansion in the content */
+  quoted: boolean;
+  /** the lines as written, the delimiter line included (a shell is given these verbatim) */
+  raw: string;
+}
+
+/** `<<EOF`, `<<-EOF`, `<<"EOF"`, `<<'EOF'` (not `<<<`; a name starts with a letter or `_`). */
+const HEREDOC_RE = /^<<(-?)(?:"([A-Za-z_][A-Za-z0-9_.-]*)"|'([A-Za-z_][A-Za-z0-9_.-]*)'|([A-Za-z_][A-Za-z0-9_.-]*))/;
+const HEREDOC_INSTRUCTIONS = new Set(['RUN', 'COPY', 'ADD']);
+
+/**
+ * The heredoc markers in an instruction's arguments, in order: outside quotes, backslash escapes
+ * and `$(( ))` arithmetic (where `<<` is a shift).
+ */
+export function heredocMarkers(args: string): { name: string; stripTabs: boolean; quoted: boolean; text: string }[] {
+  const out: { name: string; stripTabs: boolean; quoted: boolean; text: string }[] = [];
+  let q: '"' | "'" | null = null;
+  let arith = 0;
+  for (let i = 0; i < args.length; i++) {
+    const c = args[i]!;
+    if (q) {
+      if (c === q) q = null;
+      else if (c === '\\' && q === '"') i++;
+      continue;
+    }
+    if (c === '\\') {
+      i++;
+      continue;
+    }
+    if (c === '"' || c === "'") {
+      q = c;
+      continue;
+    }
+    if (args.startsWith('$((', i)) {
+      arith++;
+      i += 2;
+      continue;
+    }
+    if (arith > 0 && args.startsWith('))', i)) {
+      arith--;
+      i++;
+      continue;
+    }
+    if (arith > 0 || c !== '<' || args[i - 1] === '<' || args[i + 2] === '<') continue;
+    const m = HEREDOC_RE.exec(args.slice(i));
+    if (!m) continue;
+    out.push({ name: (m[2] ?? m[3] ?? m[4])!, stripTabs: m[1] === '-', quoted: m[2] !== undefined || m[3] !== undefined, text: m[0] });
+    i += m[0].length - 1;
+  }
+  return out;
 }
 
 export function parseDockerfile(text: string): Instruction[] {
@@ -55,7 +117,23 @@ export function parseDockerfile(text: string): Instruction[] {
       continue;
     }
     cur += body;
-    out.push(parseInstruction(cur.trim(), start));
+    const ins = parseInstruction(cur.trim(), start);
+    if (HEREDOC_INSTRUCTIONS.has(ins.cmd) && !ins.json) {
+      for (const mk of heredocMarkers(ins.args)) {
+        const rawLines: string[] = [];
+        const bodyLines: string[] = [];
+        for (;;) {
+          if (++n >= lines.length) throw invalid(`Dockerfile line ${start}: unterminated heredoc <<${mk.name}: no line "${mk.name}" ends it`);
+          const l = lines[n]!;
+          rawLines.push(l);
+          const cleaned = mk.stripTabs ? l.replace(/^\t+/, '') : l;
+          if (cleaned === mk.name) break;
+          bodyLines.push(cleaned);
+        }
+        ins.heredocs.push({ name: mk.name, body: bodyLines.map((x) => `${x}\n`).join(''), stripTabs: mk.stripTabs, quoted: mk.quoted, raw: rawLines.join('\n') });
+      }
+    }
+    out.push(ins);
     cur = null;
   }
   if (cur !== null && cur.trim() !== '') out.push(parseInstruction(cur.trim(), start));
@@ -94,7 +172,7 @@ export function parseInstruction(text: string, line: number): Instruction {
   if (rest === '' && cmd !== 'RUN' && cmd !== 'CMD' && cmd !== 'ENTRYPOINT') {
     throw invalid(`Dockerfile line ${line}: ${cmd} requires at least one argument`);
   }
-  return { line, cmd, flags, args: rest, json, original: text.replace(/\s+/g, ' ') };
+  return { line, cmd, flags, args: rest, json, original: text.replace(/\s+/g, ' '), heredocs: [] };
 }
 
 /**

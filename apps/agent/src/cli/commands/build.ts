@@ -35,8 +35,11 @@ export async function build(ctx: CliContext, argv: string[]): Promise<number> {
     { long: 'target', type: 'string' },
     { long: 'quiet', short: 'q', type: 'bool' },
     { long: 'platform', type: 'string' },
+    { long: 'network', type: 'string' },
   ]);
-  if (positionals.length !== 1) throw new UsageError('usage: berth build [-t NAME:TAG]... [-f Dockerfile] [--build-arg K=V]... [--no-cache] [--target STAGE] CONTEXT');
+  if (positionals.length !== 1) throw new UsageError('usage: berth build [-t NAME:TAG]... [-f Dockerfile] [--build-arg K=V]... [--no-cache] [--target STAGE] [--network bridge|none|host] CONTEXT');
+  const network = (flags.network as string | undefined) ?? 'bridge';
+  if (!['bridge', 'default', 'none', 'host'].includes(network)) throw new UsageError(`--network ${network}: a build's RUN steps use bridge (the default), none or host`);
   const platform = flags.platform as string | undefined;
   if (platform && platform !== 'linux/amd64') throw new UsageError(`--platform ${platform}: only linux/amd64 is supported`);
   const dir = path.resolve(positionals[0]!);
@@ -67,6 +70,7 @@ export async function build(ctx: CliContext, argv: string[]): Promise<number> {
   if (Object.keys(buildArgs).length) q.set('buildargs', JSON.stringify(buildArgs));
   if (flags['no-cache']) q.set('nocache', '1');
   if (flags.target) q.set('target', flags.target as string);
+  if (network !== 'bridge' && network !== 'default') q.set('network', network);
   const ep = localEndpoint();
   const res = await ctx.client().fetch(`${ep.url}/v1/images/build?${q}`, {
     method: 'POST',
@@ -87,6 +91,7 @@ export async function build(ctx: CliContext, argv: string[]): Promise<number> {
     const e = JSON.parse(line) as { type: string; [k: string]: unknown };
     if (e.type === 'step' && !quiet) ctx.out(`Step ${e.step}/${e.total} : ${e.text}\n`);
     else if (e.type === 'cached' && !quiet) ctx.out(' ---> Using cache\n');
+    else if (e.type === 'pull' && !quiet) ctx.out(`${String(e.message)}\n`);
     else if (e.type === 'output' && !quiet) ctx.out(String(e.data));
     else if (e.type === 'layer' && !quiet) ctx.out(` ---> ${String(e.digest).slice(7, 19)}\n`);
     else if (e.type === 'done') result = { id: e.id as string, tags: e.tags as string[] };
