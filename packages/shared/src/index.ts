@@ -4,3 +4,4 @@ export * from './containers';
 export * from './terminal';
 export * from './registry';
 export * from './networks';
+export * from './logs';
