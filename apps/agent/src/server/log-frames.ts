@@ -32,7 +32,10 @@ export function frameRecords(batch: LogRecord[], o: FrameOptions): Buffer {
     if (!o.raw) {
       out[p] = r.stream === 'stderr' ? 2 : 1;
       out[p + 1] = out[p + 2] = out[p + 3] = 0;
-      out.writeUInt32BE(len, p + 4);
+      out[p + 4] = len >>> 24;
+      out[p + 5] = (len >>> 16) & 0xff;
+      out[p + 6] = (len >>> 8) & 0xff;
+      out[p + 7] = len & 0xff;
       p += 8;
     }
     if (ts) {

@@ -3,6 +3,7 @@ import { parseArgs, parseIntFlag, UsageError } from '../args';
 import type { CliContext } from '../context';
 import { ago, shortId, table, truncate } from '../format';
 import { renderTemplate } from '../go-template';
+import { LogDemux } from '../log-demux';
 import { logTimeHint, parseLogTime, type ContainerSummary } from '@berth/shared';
 
 export async function ps(ctx: CliContext, argv: string[]): Promise<number> {
@@ -206,29 +207,8 @@ export async function logs(ctx: CliContext, argv: string[]): Promise<number> {
     q.set(key, t);
   }
   const body = await ctx.client().download(`/v1/containers/${encodeURIComponent(positionals[0])}/logs?${q}`);
-  let buf: Buffer = Buffer.alloc(0);
-  for await (const chunk of body as AsyncIterable<Buffer>) {
-    buf = buf.length ? Buffer.concat([buf, chunk]) : chunk;
-    let out: Buffer[] = [];
-    let err: Buffer[] = [];
-    let off = 0;
-    while (buf.length - off >= 8) {
-      const len = buf.readUInt32BE(off + 4);
-      if (buf.length - off < 8 + len) break;
-      const payload = buf.subarray(off + 8, off + 8 + len);
-      if (buf[off] === 2) {
-        if (out.length) ctx.out(Buffer.concat(out)), (out = []);
-        err.push(payload);
-      } else {
-        if (err.length) ctx.err(Buffer.concat(err)), (err = []);
-        out.push(payload);
-      }
-      off += 8 + len;
-    }
-    if (out.length) ctx.out(Buffer.concat(out));
-    if (err.length) ctx.err(Buffer.concat(err));
-    buf = buf.subarray(off);
-  }
+  const demux = new LogDemux((b) => ctx.out(b), (b) => ctx.err(b));
+  for await (const chunk of body as AsyncIterable<Buffer>) demux.push(chunk);
   return 0;
 }
 
