@@ -1,8 +1,12 @@
 // Splits the agent's log stream (Docker's multiplexed framing: [stream, 0, 0, 0, len u32 BE]
-// then len bytes) into stdout and stderr. Each network chunk becomes one write per run of the
-// same stream, copied into a single buffer (never rewritten after it is handed out).
+// then len bytes) into stdout and stderr. Payloads are passed on as they arrive, in pieces of
+// the network chunks (no copies): the agent sends one frame per run of same-stream records, so
+// a chunk is usually one write.
 export class LogDemux {
-  private rest: Buffer = Buffer.alloc(0);
+  private head = Buffer.alloc(8);
+  private headLen = 0; // bytes of a header split across chunks
+  private stream = 1;
+  private remaining = 0; // payload bytes of the current frame still to come
 
   constructor(
     private readonly out: (b: Buffer) => void,
@@ -10,30 +14,24 @@ export class LogDemux {
   ) {}
 
   push(chunk: Buffer): void {
-    const buf = this.rest.length ? Buffer.concat([this.rest, chunk]) : chunk;
-    const acc = Buffer.allocUnsafe(buf.length);
-    let n = 0;
-    let from = 0;
-    let stream = 0;
     let off = 0;
-    while (buf.length - off >= 8) {
-      const len = buf[off + 4] * 0x1000000 + (buf[off + 5] << 16) + (buf[off + 6] << 8) + buf[off + 7];
-      if (buf.length - off - 8 < len) break;
-      const s = buf[off] === 2 ? 2 : 1;
-      if (s !== stream && n > from) {
-        this.emit(stream, acc.subarray(from, n));
-        from = n;
+    while (off < chunk.length) {
+      if (this.remaining > 0) {
+        const n = Math.min(this.remaining, chunk.length - off);
+        (this.stream === 2 ? this.err : this.out)(chunk.subarray(off, off + n));
+        this.remaining -= n;
+        off += n;
+        continue;
       }
-      stream = s;
-      n += buf.copy(acc, n, off + 8, off + 8 + len);
-      off += 8 + len;
+      const n = Math.min(8 - this.headLen, chunk.length - off);
+      chunk.copy(this.head, this.headLen, off, off + n);
+      this.headLen += n;
+      off += n;
+      if (this.headLen === 8) {
+        this.stream = this.head[0] === 2 ? 2 : 1;
+        this.remaining = this.head.readUInt32BE(4);
+        this.headLen = 0;
+      }
     }
-    if (n > from) this.emit(stream, acc.subarray(from, n));
-    this.rest = off < buf.length ? Buffer.from(buf.subarray(off)) : Buffer.alloc(0);
-  }
-
-  private emit(stream: number, b: Buffer) {
-    if (stream === 2) this.err(b);
-    else this.out(b);
   }
 }

@@ -10,6 +10,9 @@ export interface FrameOptions {
   raw?: boolean;
   stdout?: boolean;
   stderr?: boolean;
+  /** one frame per run of records on the same stream (Berth's own CLI), not one per record
+   * (what dockerd sends, kept for Docker API clients) */
+  merge?: boolean;
 }
 
 const TIME_LEN = 30;
@@ -26,16 +29,17 @@ export function frameRecords(batch: LogRecord[], o: FrameOptions): Buffer {
   }
   const out = Buffer.allocUnsafe(size);
   let p = 0;
+  let frameAt = -1; // header of the frame being filled, when merging
+  let frameStream = 0;
   for (const r of batch) {
     if (r.stream === 'stdout' ? !wantOut : !wantErr) continue;
-    const len = ts + (r.bodyEnd - r.bodyStart) + (r.newline ? 1 : 0);
-    if (!o.raw) {
-      out[p] = r.stream === 'stderr' ? 2 : 1;
+    const stream = r.stream === 'stderr' ? 2 : 1;
+    if (!o.raw && (!o.merge || stream !== frameStream)) {
+      if (frameAt >= 0) out.writeUInt32BE(p - frameAt - 8, frameAt + 4);
+      frameAt = p;
+      frameStream = stream;
+      out[p] = stream;
       out[p + 1] = out[p + 2] = out[p + 3] = 0;
-      out[p + 4] = len >>> 24;
-      out[p + 5] = (len >>> 16) & 0xff;
-      out[p + 6] = (len >>> 8) & 0xff;
-      out[p + 7] = len & 0xff;
       p += 8;
     }
     if (ts) {
@@ -45,5 +49,6 @@ export function frameRecords(batch: LogRecord[], o: FrameOptions): Buffer {
     p += r.body.copy(out, p, r.bodyStart, r.bodyEnd);
     if (r.newline) out[p++] = 0x0a;
   }
-  return out;
+  if (frameAt >= 0) out.writeUInt32BE(p - frameAt - 8, frameAt + 4);
+  return out.subarray(0, p);
 }

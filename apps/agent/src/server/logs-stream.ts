@@ -18,7 +18,7 @@ export async function streamLogs(req: http.IncomingMessage, res: http.ServerResp
   res.writeHead(200, { 'content-type': 'application/vnd.berth.multiplexed-stream' });
   res.flushHeaders();
   while (!next.done && !abort.signal.aborted) {
-    const ok = res.write(frameRecords(next.value, { timestamps }));
+    const ok = res.write(frameRecords(next.value, { timestamps, merge: true }));
     if (!ok && !abort.signal.aborted) await new Promise((r) => res.once('drain', r).once('close', r));
     next = await batches.next();
   }
