@@ -186,6 +186,17 @@ describe('berth logs: since/until, rotation, scale (real runtime, as root)', () 
     assert.equal(cliToFile(['logs', '--tail', String(n - 3), name]).stdout.toString(), seq(first + 3, 200_000));
     assert.equal(agent.ok(['inspect', '-f', '{{json .HostConfig.LogConfig}}', name]).trim(), '{"type":"json-file","config":{"max-size":"1m","max-file":"3"}}');
     agent.ok(['rm', name]);
+
+    // max-size alone (max-file 1): the one file is replaced
+    const one = agent.name('rotate1');
+    agent.ok(['run', '-d', '--name', one, '--log-opt', 'max-size=1m', IMG, 'seq', '1', '50000']);
+    agent.ok(['wait', one], { timeoutMs: 120_000 });
+    assert.deepEqual(logFiles(one).map((f) => f.name), ['container.log']);
+    const oneText = agent.ok(['logs', one]);
+    const oneFirst = Number(oneText.slice(0, oneText.indexOf('\n')));
+    assert.ok(oneFirst > 1);
+    assert.equal(oneText, seq(oneFirst, 50_000));
+    agent.ok(['rm', one]);
   });
 
   test('logs -f follows across rotations until the container exits', async () => {

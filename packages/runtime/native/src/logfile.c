@@ -45,28 +45,29 @@ int logw_open(struct log_writer *w, const char *path, uint64_t max_size, uint64_
 }
 
 /* PATH.(k-1) -> PATH.k for k = max_file-1 .. 1 (the oldest is replaced), PATH -> PATH.1, then a
- * fresh PATH. Readers hold open descriptors, so a rename never cuts a read short; a reader that
- * follows sees PATH change inode and moves on. On any failure the current file just grows. */
+ * fresh PATH (with max_file 1, PATH.1 is removed once the fresh PATH is open). Readers hold open
+ * descriptors, so a rename never cuts a read short; a reader that follows sees PATH change inode
+ * and moves on. On any failure the records keep going to a file readers still find. */
 static void rotate(struct log_writer *w)
 {
   char from[PATH_MAX], to[PATH_MAX];
-  if (w->max_file <= 1) {
-    if (unlink(w->path) < 0)
+  uint64_t top = w->max_file > 1 ? w->max_file - 1 : 1;
+  for (uint64_t k = top; k >= 1; k--) {
+    rotated_name(from, sizeof from, w->path, k - 1);
+    rotated_name(to, sizeof to, w->path, k);
+    if (rename(from, to) < 0 && (errno != ENOENT || k == 1))
       return;
-  } else {
-    for (uint64_t k = w->max_file - 1; k >= 1; k--) {
-      rotated_name(from, sizeof from, w->path, k - 1);
-      rotated_name(to, sizeof to, w->path, k);
-      if (rename(from, to) < 0 && (errno != ENOENT || k == 1))
-        return;
-    }
   }
   int fd = open(w->path, O_WRONLY | O_APPEND | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
   if (fd < 0)
-    return; /* keeps writing to the renamed file: nothing is lost */
+    return; /* keeps writing to PATH.1, which readers read: nothing is lost */
   close(w->fd);
   w->fd = fd;
   w->size = 0;
+  if (w->max_file <= 1) {
+    rotated_name(to, sizeof to, w->path, 1);
+    (void)unlink(to);
+  }
 }
 
 static void write_record(struct log_writer *w, int stream, const char *p, size_t n)
