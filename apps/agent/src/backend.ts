@@ -24,6 +24,7 @@ import type { NetworkVolumeBackend } from './network-backend';
 import type { BuildBackend } from './build-backend';
 import type { ArchivePathStat as PathStat } from '@berth/runtime/containers/ports';
 import type { BerthEvent } from '@berth/runtime/events/event-bus';
+import type { LogRecord } from '@berth/runtime/logs/log-record';
 
 export interface ExecSpec {
   cmd: string[];
@@ -51,8 +52,11 @@ export interface TerminalProcess {
 
 export interface LogQuery {
   follow: boolean;
-  tail?: number; // last N lines; absent = all
-  after?: number; // cursor: resume after this record
+  tail?: number; // last N lines (after since/until, as Docker); absent = all
+  after?: number; // cursor: resume after this record ...
+  afterFile?: number; // ... in this file of a rotated log (its inode)
+  since?: string; // inclusive bounds, in the log's time form (formatLogTime in @berth/shared)
+  until?: string;
 }
 
 export interface Backend extends NetworkVolumeBackend, Partial<BuildBackend> {
@@ -86,6 +90,8 @@ export interface Backend extends NetworkVolumeBackend, Partial<BuildBackend> {
   waitContainer(idOrName: string, signal?: AbortSignal): Promise<{ exitCode: number }>;
 
   logs(idOrName: string, query: LogQuery, signal?: AbortSignal): AsyncIterable<LogLine>;
+  /** the same records in batches, pointing into the read buffers: for byte streams of big logs */
+  logBatches(idOrName: string, query: LogQuery, signal?: AbortSignal): AsyncIterable<LogRecord[]>;
   stats(idOrName: string, signal?: AbortSignal): AsyncIterable<StatsSample>;
   statsOnce(): Promise<Record<string, StatsSample>>;
   /** samples since the container started (2 s apart, coarser as it runs longer) */

@@ -3,7 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import os from 'node:os';
 import type { Runtime } from '@berth/runtime';
-import { readLogs } from '@berth/runtime';
+import { readLogBatches, readLogs } from '@berth/runtime';
 import { BerthError } from '@berth/runtime/errors';
 import type { AttachHandle, ExecHandle } from '@berth/runtime/containers/ports';
 import { networkVolumeBackend } from './network-backend';
@@ -107,6 +107,10 @@ export function runtimeBackend(rt: Runtime, opts: RegistryBackendOptions = {}): 
     logs(id, query, signal) {
       const rec = c.find(id);
       return readLogs(c.logPath(rec.id), { ...query, signal, isRunning: () => c.isRunning(rec.id) });
+    },
+    logBatches(id, query, signal) {
+      const rec = c.find(id);
+      return readLogBatches(c.logPath(rec.id), { ...query, signal, isRunning: () => c.isRunning(rec.id) });
     },
     stats(id, signal) {
       const rec = c.find(id);

@@ -6,6 +6,8 @@ import type { Backend, ExecSpec, TerminalProcess } from '../../agent/src/backend
 import type { ContainerInspect, ContainerSummary, ImageSummary, LogLine, RunSpec } from '@berth/shared';
 import type { NetworkCreate, NetworkInspect, NetworkSummary, VolumeCreate, VolumeSummary } from '@berth/shared';
 import { BerthError } from '@berth/runtime/errors';
+import type { LogRecord } from '@berth/runtime/logs/log-record';
+import { formatLogTime, parseLogTime } from '@berth/shared';
 
 interface FakeContainer {
   summary: ContainerSummary;
@@ -142,6 +144,15 @@ export class FakeBackend implements Backend {
     if (c.summary.state === 'running') await new Promise((r) => c.events.once('stop', r));
     return { exitCode: c.summary.exitCode ?? 0 };
   }
+  /** the same lines as records for the byte stream (GET /v1/containers/:id/logs) */
+  async *logBatches(idOrName: string, query: { follow: boolean; tail?: number; after?: number }, signal?: AbortSignal): AsyncIterable<LogRecord[]> {
+    for await (const l of this.logs(idOrName, query, signal)) {
+      const body = Buffer.from(l.text);
+      const tbuf = Buffer.from(parseLogTime(l.time) ?? formatLogTime(0n), 'latin1');
+      yield [{ file: 0, cursor: l.cursor, stream: l.stream, body, bodyStart: 0, bodyEnd: body.length, newline: false, tbuf, tAt: 0 }];
+    }
+  }
+
   async *logs(idOrName: string, query: { follow: boolean; tail?: number; after?: number }, signal?: AbortSignal): AsyncIterable<LogLine> {
     const c = this.find(idOrName);
     let backlog = c.logs;

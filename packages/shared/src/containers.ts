@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { LogConfig } from './logs';
 import { ContainerMountView, ContainerNetworkSettings, MountSpec, PortBinding, PortSpec } from './networks';
 
 export const ContainerName = z
@@ -95,6 +96,8 @@ export const RunSpec = z.object({
   stopSignal: z.string().regex(/^(SIG)?[A-Z0-9]+$|^\d+$/, 'stop signal must be a signal name or number').optional(),
   /** --stop-timeout: seconds `stop` waits before SIGKILL (default 10) */
   stopTimeout: z.number().int().min(0).max(3600).optional(),
+  /** --log-opt max-size=10m --log-opt max-file=3 (json-file rotation, done by the monitor) */
+  logConfig: LogConfig.optional(),
 });
 export type RunSpec = z.input<typeof RunSpec>;
 export type RunSpecParsed = z.output<typeof RunSpec>;
@@ -180,6 +183,8 @@ export const ContainerInspect = ContainerSummary.extend({
     sysctls: z.record(z.string(), z.string()).optional(),
     restartPolicy: z.object({ name: z.string(), maximumRetryCount: z.number().int() }).optional(),
     stopTimeout: z.number().int().optional(),
+    /** Docker's HostConfig.LogConfig: always json-file; config holds max-size/max-file when set */
+    logConfig: z.object({ type: z.string(), config: z.record(z.string(), z.string()) }).optional(),
   }),
   logPath: z.string(),
   networkSettings: ContainerNetworkSettings.optional(),
@@ -188,7 +193,9 @@ export const ContainerInspect = ContainerSummary.extend({
 export type ContainerInspect = z.infer<typeof ContainerInspect>;
 
 export const LogLine = z.object({
-  cursor: z.number().int().nonnegative(), // byte offset of the record in the log file: resume after it
+  cursor: z.number().int().nonnegative(), // byte offset of the record in its log file: resume after it
+  /** which file of a rotated log the cursor is in (its inode); absent for the only file */
+  file: z.number().int().nonnegative().optional(),
   stream: z.enum(['stdout', 'stderr']),
   time: z.string(),
   text: z.string(),

@@ -5,3 +5,4 @@ export * from './terminal';
 export * from './registry';
 export * from './networks';
 export * from './dockerignore';
+export * from './logs';

@@ -2,6 +2,8 @@
 // terminal sockets and the binary image upload. Used by the CLI and by the web server; it imports
 // no runtime code.
 import fs from 'node:fs';
+import http from 'node:http';
+import https from 'node:https';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import WebSocket from 'ws';
@@ -92,13 +94,24 @@ export function createAgentClient(ep: AgentEndpoint) {
       return ws;
     },
     /** GETs a binary endpoint (/v1/images/save?...) and returns its body as a stream. */
+    /** A streamed GET (logs, export, save): node:http, which costs less CPU per chunk than fetch. */
     async download(pathAndQuery: string): Promise<Readable> {
-      const res = await fetch(`${ep.url}${pathAndQuery}`, { headers });
-      if (!res.ok || !res.body) {
-        const json = (await res.json().catch(() => ({}))) as { code?: string; message?: string };
-        throw new AgentError(json.code ?? 'internal', json.message ?? `agent answered ${res.status}`);
+      const res = await new Promise<http.IncomingMessage>((resolve, reject) => {
+        (ep.url.startsWith('https:') ? https : http).get(`${ep.url}${pathAndQuery}`, { headers }, resolve).on('error', reject);
+      });
+      const status = res.statusCode ?? 0;
+      if (status < 200 || status > 299) {
+        let text = '';
+        for await (const c of res) text += c;
+        let json: { code?: string; message?: string } = {};
+        try {
+          json = JSON.parse(text);
+        } catch {
+          /* not JSON: the status says it */
+        }
+        throw new AgentError(json.code ?? 'internal', json.message ?? `agent answered ${status}`);
       }
-      return Readable.fromWeb(res.body as import('node:stream/web').ReadableStream);
+      return res;
     },
     /** `berth cp`: the stat of a path in a container (null when it does not exist). */
     async archiveStat(containerId: string, p: string, follow = false): Promise<ArchiveStat | null> {

@@ -4,7 +4,9 @@ import os from 'node:os';
 import type http from 'node:http';
 import type net from 'node:net';
 import type { Ctx, ExecInstance, Handler, PendingAttach } from './context';
-import { DockerApiError, errorStatus, filters, flag, muxFrame, noContent, parseJson, readJson, sendJson } from './http-util';
+import { DockerApiError, errorStatus, filters, flag, noContent, parseJson, readJson, sendJson } from './http-util';
+import { frameRecords } from '../server/log-frames';
+import { logQueryFromParams } from '../server/log-query';
 import { bridgeStdio, hijackedConn, responseConn, type StdioConn } from './stdio';
 import { containerInspect, containerSummary, createBodyToRunSpec, updateBodyToSpec } from './translate';
 
@@ -194,26 +196,18 @@ export const waitContainer: Handler = async (ctx) => {
 export const containerLogs: Handler = async (ctx) => {
   const res = resOf(ctx);
   const c = await ctx.backend.inspectContainer(ctx.params[0]);
-  const follow = flag(ctx.q, 'follow');
   const timestamps = flag(ctx.q, 'timestamps');
-  const wantOut = flag(ctx.q, 'stdout');
-  const wantErr = flag(ctx.q, 'stderr');
-  const tailRaw = ctx.q.get('tail');
-  const tail = tailRaw && tailRaw !== 'all' ? Number(tailRaw) : undefined;
-  if (tail !== undefined && (!Number.isInteger(tail) || tail < 0)) throw new DockerApiError(400, `invalid tail value: ${tailRaw}`);
+  const query = logQueryFromParams(ctx.q, (m) => new DockerApiError(400, m));
   const abort = new AbortController();
   res.on('close', () => abort.abort());
-  const it = ctx.backend.logs(c.id, { follow, tail }, abort.signal)[Symbol.asyncIterator]();
+  const it = ctx.backend.logBatches(c.id, query, abort.signal)[Symbol.asyncIterator]();
   let next = await it.next();
   res.writeHead(200, { 'content-type': c.config.tty ? 'application/vnd.docker.raw-stream' : 'application/vnd.docker.multiplexed-stream' });
   res.flushHeaders();
+  const frame = { timestamps, raw: c.config.tty, stdout: flag(ctx.q, 'stdout'), stderr: flag(ctx.q, 'stderr') };
   while (!next.done && !abort.signal.aborted) {
-    const line = next.value;
-    if (line.stream === 'stdout' ? wantOut : wantErr) {
-      const body = Buffer.from(timestamps ? `${line.time} ${line.text}` : line.text);
-      const ok = res.write(c.config.tty ? body : muxFrame(line.stream, body));
-      if (!ok) await new Promise((r) => res.once('drain', r).once('close', r));
-    }
+    const bytes = frameRecords(next.value, frame);
+    if (bytes.length && !res.write(bytes)) await new Promise((r) => res.once('drain', r).once('close', r));
     next = await it.next();
   }
   res.end();

@@ -52,6 +52,7 @@ interface DockerCreateBody {
     MemorySwap?: number;
     Devices?: { PathOnHost?: string; PathInContainer?: string; CgroupPermissions?: string }[] | null;
     Sysctls?: Record<string, string> | null;
+    LogConfig?: { Type?: string; Config?: Record<string, string> | null } | null;
   };
   StopSignal?: string;
   StopTimeout?: number | null;
@@ -163,7 +164,16 @@ export function createBodyToRunSpec(body: DockerCreateBody, name: string | undef
       permissions: d.CgroupPermissions || 'rwm',
     })),
     sysctls: hc.Sysctls ?? {},
+    ...logConfigOf(hc.LogConfig),
   };
+}
+
+/** HostConfig.LogConfig ("" is the default driver, json-file); RunSpec validates the options. */
+function logConfigOf(lc: { Type?: string; Config?: Record<string, string> | null } | null | undefined): Pick<RunSpec, 'logConfig'> {
+  const type = lc?.Type || 'json-file';
+  const config = lc?.Config ?? {};
+  if (type === 'json-file' && Object.keys(config).length === 0) return {};
+  return { logConfig: { type, config } };
 }
 
 function dockerPorts(ports: PortBinding[] | undefined) {
@@ -246,7 +256,7 @@ export function containerInspect(c: ContainerInspect) {
       Binds: null,
       RestartPolicy: { Name: c.hostConfig.restartPolicy?.name ?? 'no', MaximumRetryCount: c.hostConfig.restartPolicy?.maximumRetryCount ?? 0 },
       MemorySwap: c.hostConfig.memorySwap ?? 0,
-      LogConfig: { Type: 'json-file', Config: {} },
+      LogConfig: { Type: c.hostConfig.logConfig?.type ?? 'json-file', Config: c.hostConfig.logConfig?.config ?? {} },
     },
     GraphDriver: { Name: 'overlay', Data: null },
     Mounts: (c.mounts ?? []).map((m) => ({

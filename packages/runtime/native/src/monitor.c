@@ -346,7 +346,7 @@ static __attribute__((noreturn)) void monitor_main(const struct spec *s, const c
   if (devnull > 2)
     close(devnull);
 
-  if (logw_open(&m->log, s->log_path) < 0)
+  if (logw_open(&m->log, s->log_path, s->log_max_size, s->log_max_file) < 0)
     fail(m, berr_msg());
 
   sigset_t mask;

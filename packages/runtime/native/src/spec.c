@@ -410,10 +410,16 @@ int spec_load(const char *path, struct spec *out)
   if (get_strv(berth, "cgroupProcs", "berth", &out->cgroup_procs) < 0 ||
       get_str(berth, "user", "berth", false, &user) < 0 ||
       get_str(berth, "logPath", "berth", true, &out->log_path) < 0 ||
+      get_uint(berth, "logMaxSize", "berth", &out->log_max_size) < 0 ||
+      get_uint(berth, "logMaxFile", "berth", &out->log_max_file) < 0 ||
       get_bool(berth, "openStdin", "berth", &out->open_stdin) < 0 ||
       get_bool(berth, "waitForAttach", "berth", &out->wait_for_attach) < 0)
     return -1;
   if (user)
     out->process.berth_user = user;
+  if (out->log_max_file > 1 && out->log_max_size == 0)
+    return berr(0, "config: berth.logMaxFile needs berth.logMaxSize");
+  if (out->log_max_file > 1000)
+    return berr(0, "config: berth.logMaxFile must be at most 1000");
   return 0;
 }

@@ -75,6 +75,8 @@ struct spec {
   struct mount_spec rootfs_mount;
   const char **cgroup_procs; /* NULL-terminated */
   const char *log_path;
+  uint64_t log_max_size; /* rotate before a record would take the file past this; 0 = never */
+  uint64_t log_max_file; /* files kept in all, the current one included; 0 or 1 = just it */
   bool open_stdin, wait_for_attach;
 };
 

@@ -2,6 +2,7 @@
 // runs under crun or runc for differential tests; Berth-only settings live under "berth".
 import fs from 'node:fs';
 import path from 'node:path';
+import { logRotation } from '@berth/shared';
 import { defaultSpec } from '../oci/default-spec';
 import { applyDevicesAndSysctls, resolveDevices } from '../oci/devices';
 import { applySecurity, resolveSecurity } from '../oci/security';
@@ -38,10 +39,12 @@ export function buildSpec(dir: string, rec: ContainerRecord, extras: BundleExtra
     hostsPath: path.join(dir, 'hosts'),
     resolvConfPath: path.join(dir, 'resolv.conf'),
   });
+  const rotation = logRotation(rec.spec.logConfig);
   spec.berth = {
     rootfsMount: extras.rootfsMount,
     cgroupProcs: extras.cgroupProcs,
     logPath: extras.logPath,
+    ...(rotation.maxSize ? { logMaxSize: rotation.maxSize, logMaxFile: rotation.maxFile } : {}),
     openStdin: rec.config.openStdin,
     waitForAttach: extras.waitForAttach,
     ...(rec.config.user ? { user: rec.config.user } : {}),

@@ -135,6 +135,7 @@ export class ContainerService {
         securityOpt: (r.spec.securityOpt ?? []).map((o) => (/^seccomp[=:]\s*\{/.test(o) ? 'seccomp=<custom profile>' : o)),
         restartPolicy: r.spec.restartPolicy ?? { name: 'no', maximumRetryCount: 0 },
         ...(r.spec.stopTimeout !== undefined ? { stopTimeout: r.spec.stopTimeout } : {}),
+        logConfig: { type: 'json-file', config: { ...(r.spec.logConfig?.config ?? {}) } },
       },
       logPath: this.logPath(r.id),
       ...(this.d.network ? { networkSettings: this.d.network.settings(r.id) } : {}),

@@ -95,6 +95,9 @@ export interface BerthExtension {
   /** "name[:group]" resolved in the container's /etc/passwd and /etc/group; overrides process.user. */
   user?: string;
   logPath: string;
+  /** json-file rotation (--log-opt max-size / max-file): the monitor renames PATH -> PATH.1 ... */
+  logMaxSize?: number;
+  logMaxFile?: number;
   openStdin?: boolean;
   waitForAttach?: boolean;
 }

@@ -140,6 +140,12 @@ export async function destroy(c: TestContainer | undefined) {
 export function noMountsUnder(prefix: string) {
   // only this suite's own temp dirs: agents of other suites (or other runs) live elsewhere
   if (!prefix.startsWith('/')) prefix = path.join(os.tmpdir(), prefix);
-  const mounts = fs.readFileSync('/proc/mounts', 'utf8');
-  assert.ok(!mounts.includes(prefix), `mounts left under ${prefix}`);
+  // the mount point is the second field: match its start, so /var/tmp/berth-test-* (other suites'
+  // agents) never counts as /tmp/berth-test-*
+  const left = fs
+    .readFileSync('/proc/mounts', 'utf8')
+    .split('\n')
+    .map((l) => l.split(' ')[1] ?? '')
+    .filter((mp) => mp.startsWith(prefix));
+  assert.deepEqual(left, [], `mounts left under ${prefix}`);
 }

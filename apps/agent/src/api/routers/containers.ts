@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { tracked } from '@trpc/server';
-import { ContainerChange, ContainerDirListing, ContainerInspect, ContainerSummary, RunSpec, StatsHistory, StatsSample, UpdateSpec } from '@berth/shared';
+import { ContainerChange, ContainerDirListing, ContainerInspect, ContainerSummary, LogTimeBound, RunSpec, StatsHistory, StatsSample, UpdateSpec } from '@berth/shared';
 import { procedure, router } from '../trpc';
 
 const Id = z.object({ id: z.string().min(1, 'container id or name is required') });
@@ -49,20 +49,28 @@ export const containersRouter = router({
   statsHistory: procedure.input(Id).output(StatsHistory).query(({ ctx, input }) => ctx.backend.statsHistory(input.id)),
   statsAll: procedure.output(z.record(z.string(), StatsSample)).query(({ ctx }) => ctx.backend.statsOnce()),
 
-  /** Log records; each carries its cursor as the tracked id, so a reconnect resumes after it. */
+  /**
+   * Log records; each carries "FILE:CURSOR" (inode of its file, byte offset) as the tracked id, so a
+   * reconnect resumes after it, also across a rotation. since/until: Docker's time forms.
+   */
   logs: procedure
     .input(
       Id.extend({
         follow: z.boolean().default(true),
         tail: z.number().int().min(0).optional(),
-        lastEventId: z.string().regex(/^\d+$/).nullish(),
+        since: LogTimeBound.optional(),
+        until: LogTimeBound.optional(),
+        lastEventId: z.string().regex(/^(\d+:)?\d+$/).nullish(),
       }),
     )
     .subscription(async function* ({ ctx, input, signal }) {
-      const after = input.lastEventId != null ? Number(input.lastEventId) : undefined;
+      const [fileRaw, cursorRaw] = input.lastEventId?.includes(':') ? input.lastEventId.split(':') : [undefined, input.lastEventId];
+      const after = cursorRaw != null ? Number(cursorRaw) : undefined;
+      const afterFile = after !== undefined && fileRaw !== undefined ? Number(fileRaw) : undefined;
       const tail = after === undefined ? input.tail : undefined;
-      for await (const line of ctx.backend.logs(input.id, { follow: input.follow, tail, after }, signal)) {
-        yield tracked(String(line.cursor), line);
+      const query = { follow: input.follow, tail, after, afterFile, since: input.since, until: input.until };
+      for await (const line of ctx.backend.logs(input.id, query, signal)) {
+        yield tracked(line.file !== undefined ? `${line.file}:${line.cursor}` : String(line.cursor), line);
       }
     }),
   /** engine events; `sinceMs` replays the kept recent ones first */

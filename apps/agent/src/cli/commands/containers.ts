@@ -3,7 +3,8 @@ import { parseArgs, parseIntFlag, UsageError } from '../args';
 import type { CliContext } from '../context';
 import { ago, shortId, table, truncate } from '../format';
 import { renderTemplate } from '../go-template';
-import type { ContainerSummary } from '@berth/shared';
+import { LogDemux } from '../log-demux';
+import { logTimeHint, parseLogTime, type ContainerSummary } from '@berth/shared';
 
 export async function ps(ctx: CliContext, argv: string[]): Promise<number> {
   const { flags } = parseArgs(argv, [
@@ -186,38 +187,28 @@ export async function logs(ctx: CliContext, argv: string[]): Promise<number> {
     { long: 'follow', short: 'f', type: 'bool' },
     { long: 'tail', short: 'n', type: 'string' },
     { long: 'timestamps', short: 't', type: 'bool' },
+    { long: 'since', type: 'string' },
+    { long: 'until', type: 'string' },
+    { long: 'details', type: 'bool' }, // Docker's log-opt attrs: Berth has none, so nothing is added
   ]);
-  if (positionals.length !== 1) throw new UsageError('usage: berth logs [-f] [--tail N] [-t] CONTAINER');
+  if (positionals.length !== 1) throw new UsageError('usage: berth logs [-f] [--tail N] [-t] [--since TIME] [--until TIME] [--details] CONTAINER');
   const tailRaw = flags.tail as string | undefined;
   const tail = tailRaw === undefined || tailRaw === 'all' ? undefined : parseIntFlag(tailRaw, '--tail');
   const ts = flags.timestamps === true;
   // one HTTP stream in Docker's multiplexed framing: fast for big logs, and -f simply stays open
   const q = new URLSearchParams({ follow: flags.follow === true ? '1' : '0', timestamps: ts ? '1' : '0' });
   if (tail !== undefined) q.set('tail', String(tail));
-  const body = await ctx.client().download(`/v1/containers/${encodeURIComponent(positionals[0])}/logs?${q}`);
-  let buf: Buffer = Buffer.alloc(0);
-  for await (const chunk of body as AsyncIterable<Buffer>) {
-    buf = buf.length ? Buffer.concat([buf, chunk]) : chunk;
-    let out: Buffer[] = [];
-    let err: Buffer[] = [];
-    let off = 0;
-    while (buf.length - off >= 8) {
-      const len = buf.readUInt32BE(off + 4);
-      if (buf.length - off < 8 + len) break;
-      const payload = buf.subarray(off + 8, off + 8 + len);
-      if (buf[off] === 2) {
-        if (out.length) ctx.out(Buffer.concat(out)), (out = []);
-        err.push(payload);
-      } else {
-        if (err.length) ctx.err(Buffer.concat(err)), (err = []);
-        out.push(payload);
-      }
-      off += 8 + len;
-    }
-    if (out.length) ctx.out(Buffer.concat(out));
-    if (err.length) ctx.err(Buffer.concat(err));
-    buf = buf.subarray(off);
+  // relative times (10m) count back from this machine's clock, as in Docker's CLI
+  for (const key of ['since', 'until'] as const) {
+    const v = flags[key] as string | undefined;
+    if (v === undefined) continue;
+    const t = parseLogTime(v);
+    if (t === undefined) throw new UsageError(`invalid value "${v}" for flag --${key}: ${logTimeHint}`);
+    q.set(key, t);
   }
+  const body = await ctx.client().download(`/v1/containers/${encodeURIComponent(positionals[0])}/logs?${q}`);
+  const demux = new LogDemux((b) => ctx.out(b), (b) => ctx.err(b));
+  for await (const chunk of body as AsyncIterable<Buffer>) demux.push(chunk);
   return 0;
 }
 

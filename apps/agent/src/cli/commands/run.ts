@@ -1,4 +1,4 @@
-import type { RunSpec } from '@berth/shared';
+import { logOptsToConfig, type RunSpec } from '@berth/shared';
 import { parseArgs, parseBytes, parseCpus, parseIntFlag, UsageError, type FlagDef } from '../args';
 import type { CliContext } from '../context';
 import { parseDetachKeys, runTerminalSession, windowSize } from '../terminal-session';
@@ -27,6 +27,8 @@ const runFlags: FlagDef[] = [
   { long: 'restart', type: 'string' },
   { long: 'stop-signal', type: 'string' },
   { long: 'stop-timeout', type: 'string' },
+  { long: 'log-opt', type: 'list' },
+  { long: 'log-driver', type: 'string' },
   ...networkFlags,
   ...securityFlags,
 ];
@@ -42,6 +44,18 @@ export function parseRestartPolicy(v: string): NonNullable<RunSpec['restartPolic
 /** --memory-swap SIZE, or -1 for unlimited swap */
 export function parseMemorySwap(v: string): number {
   return v === '-1' ? -1 : parseBytes(v, '--memory-swap');
+}
+
+/** --log-driver / --log-opt KEY=VALUE as Docker's LogConfig; the agent validates it (RunSpec). */
+export function logConfigFromFlags(driver: string | undefined, opts: string[] | undefined): RunSpec['logConfig'] {
+  if (driver === undefined && !opts?.length) return undefined;
+  let config: Record<string, string>;
+  try {
+    config = logOptsToConfig(opts ?? []);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  return { type: driver || 'json-file', config };
 }
 
 /** Turns `run`/`create` flags into a RunSpec; the agent validates it again. */
@@ -64,8 +78,10 @@ export function runSpecFromArgs(argv: string[]): { spec: RunSpec; detach: boolea
   }
   const restartPolicy = flags.restart !== undefined ? parseRestartPolicy(flags.restart as string) : undefined;
   if (flags.rm && restartPolicy && restartPolicy.name !== 'no') throw new UsageError('conflicting options: --restart and --rm');
+  const logConfig = logConfigFromFlags(flags['log-driver'] as string | undefined, flags['log-opt'] as string[] | undefined);
   const spec: RunSpec = {
     ...(restartPolicy ? { restartPolicy } : {}),
+    ...(logConfig ? { logConfig } : {}),
     ...(flags['stop-signal'] !== undefined ? { stopSignal: flags['stop-signal'] as string } : {}),
     ...(flags['stop-timeout'] !== undefined ? { stopTimeout: parseIntFlag(flags['stop-timeout'] as string, '--stop-timeout') } : {}),
     image,
