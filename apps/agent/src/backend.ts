@@ -16,6 +16,7 @@ import type {
   RunSpec,
   StatsSample,
   StatsHistory,
+  LogPage,
   ContainerChange,
   ContainerDirListing,
   UpdateSpec,
@@ -91,6 +92,8 @@ export interface Backend extends NetworkVolumeBackend, Partial<BuildBackend> {
 
   logs(idOrName: string, query: LogQuery, signal?: AbortSignal): AsyncIterable<LogLine>;
   /** the same records in batches, pointing into the read buffers: for byte streams of big logs */
+  /** a page of the log for the dashboard's viewer: head/tail, before/after a record, grep, since/until */
+  logPage(idOrName: string, q: { from: 'head' | 'tail' | 'before' | 'after'; anchor?: { file: number; cursor: number }; limit: number; grep?: string; since?: string; until?: string }): Promise<LogPage>;
   logBatches(idOrName: string, query: LogQuery, signal?: AbortSignal): AsyncIterable<LogRecord[]>;
   stats(idOrName: string, signal?: AbortSignal): AsyncIterable<StatsSample>;
   statsOnce(): Promise<Record<string, StatsSample>>;

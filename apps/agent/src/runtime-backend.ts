@@ -10,6 +10,7 @@ import { networkVolumeBackend } from './network-backend';
 import { readNetDev } from '@berth/runtime/stats/net-dev';
 import { treeSize } from '@berth/runtime/containers/disk-usage';
 import { fileFromTar } from '@berth/runtime/containers/file-from-tar';
+import { readLogPage } from '@berth/runtime/logs/log-page';
 import type { Backend, ExecSpec, TerminalProcess } from './backend';
 import { imageRegistryBackend, type RegistryBackendOptions } from './image-registry-backend';
 import { buildBackend } from './build-backend';
@@ -107,6 +108,9 @@ export function runtimeBackend(rt: Runtime, opts: RegistryBackendOptions = {}): 
     logs(id, query, signal) {
       const rec = c.find(id);
       return readLogs(c.logPath(rec.id), { ...query, signal, isRunning: () => c.isRunning(rec.id) });
+    },
+    logPage(id, q) {
+      return readLogPage(c.logPath(c.find(id).id), q);
     },
     logBatches(id, query, signal) {
       const rec = c.find(id);

@@ -244,6 +244,9 @@ export class FakeBackend implements Backend {
   async updateContainer(): Promise<never> {
     throw new BerthError('not_implemented', 'update is not implemented in the fake');
   }
+  async logPage() {
+    return { lines: [], more: false };
+  }
   async statsHistory() {
     return { startedAt: null, stepMs: 2000, samples: [] };
   }

@@ -202,6 +202,16 @@ export const LogLine = z.object({
 });
 export type LogLine = z.infer<typeof LogLine>;
 
+/** A page of a log for the dashboard's viewer (see readLogPage in the runtime). */
+export const LogPageQuery = z.object({
+  from: z.enum(['head', 'tail', 'before', 'after']),
+  anchor: z.object({ file: z.number().int().nonnegative(), cursor: z.number().int().nonnegative() }).optional(),
+  limit: z.number().int().min(1).max(20_000).default(2000),
+  grep: z.string().max(1000).optional(),
+});
+export const LogPage = z.object({ lines: z.array(LogLine), more: z.boolean() });
+export type LogPage = z.infer<typeof LogPage>;
+
 export const StatsSample = z.object({
   time: z.string(),
   cpuPercent: z.number(), // 100 = one full core

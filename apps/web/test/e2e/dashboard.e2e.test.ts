@@ -336,3 +336,67 @@ test('terminal: a reload takes the same shell over; shell and user can be chosen
     await trpcPost('containers.remove', { id: tname, force: true }).catch(() => undefined);
   }
 });
+
+test('log viewer: a 1,000,000-line log scrolls, jumps, searches on the agent, and downloads the matches', { timeout: 240_000 }, async (t) => {
+  const lname = `${name}-million`;
+  const trpcPost = (proc: string, data: unknown) => context!.request.post(`${WEB}/api/agent/trpc/${proc}`, { headers: { origin: WEB, 'content-type': 'application/json' }, data });
+  const trpcGet = async (proc: string, input: unknown) =>
+    ((await (await context!.request.get(`${WEB}/api/agent/trpc/${proc}?input=${encodeURIComponent(JSON.stringify(input))}`)).json()) as { result: { data: Record<string, unknown> } }).result.data;
+  const row = (text: string) => page.getByTestId('log-view').locator('.log-line', { hasText: new RegExp(`^${text}$`) });
+  const scrollLog = (to: 'top' | 'bottom') =>
+    page.getByTestId('log-view').evaluate((el, where) => {
+      el.scrollTop = where === 'top' ? 0 : el.scrollHeight;
+      el.dispatchEvent(new Event('scroll'));
+    }, to);
+  try {
+    const run = await trpcPost('containers.run', { image: IMAGE, name: lname, cmd: ['seq', '1', '1000000'] });
+    assert.equal(run.status(), 200, await run.text());
+    const id = ((await run.json()) as { result: { data: { id: string } } }).result.data.id;
+    const deadline = Date.now() + 120_000;
+    while ((await trpcGet('containers.inspect', { id })).state !== 'exited' && Date.now() < deadline) await page.waitForTimeout(500);
+
+    await t.test('opens at the end, renders only what is on screen', async () => {
+      await page.goto(`${WEB}/containers/${id}`);
+      await row('1000000').waitFor({ timeout: 60_000 });
+      assert.match((await page.getByTestId('log-count').textContent()) ?? '', /5,000 lines · more above/);
+      const rendered = await page.getByTestId('log-view').locator('.log-line').count();
+      assert.ok(rendered < 200, `${rendered} rows in the DOM for 5,000 lines held`);
+    });
+
+    await t.test('scrolling up loads older pages; Start and End jump', async () => {
+      await scrollLog('top');
+      await page.waitForFunction(() => /10,000 lines/.test(document.querySelector('[data-testid=log-count]')?.textContent ?? ''), null, { timeout: 30_000 });
+      await scrollLog('top');
+      await page.waitForFunction(() => /15,000 lines/.test(document.querySelector('[data-testid=log-count]')?.textContent ?? ''), null, { timeout: 30_000 });
+      await scrollLog('top');
+      await row('985001').waitFor({ timeout: 30_000 });
+      await page.getByTestId('log-start').click();
+      await row('1').waitFor({ timeout: 30_000 });
+      assert.match((await page.getByTestId('log-count').textContent()) ?? '', /more below/);
+      await scrollLog('bottom');
+      await page.waitForFunction(() => /10,000 lines/.test(document.querySelector('[data-testid=log-count]')?.textContent ?? ''), null, { timeout: 30_000 });
+      await scrollLog('bottom');
+      await row('10000').waitFor({ timeout: 30_000 });
+      await page.getByTestId('log-end').click();
+      await row('1000000').waitFor({ timeout: 30_000 });
+    });
+
+    await t.test('search runs over the whole log on the agent; the matches download as text', async () => {
+      await page.getByTestId('log-filter').fill('99999');
+      await page.getByTestId('log-search').click();
+      await page.waitForFunction(() => /^19 lines$/.test(document.querySelector('[data-testid=log-count]')?.textContent ?? ''), null, { timeout: 60_000 });
+      const shown = await page.getByTestId('log-view').locator('.log-line').allTextContents();
+      assert.deepEqual(shown[0], '99999');
+      assert.ok(shown.every((s) => s.includes('99999')), shown.join(','));
+      const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('log-download').click()]);
+      const text = fs.readFileSync(await download.path(), 'utf8');
+      assert.equal(text.split('\n').filter(Boolean).length, 19);
+      assert.match(text, /^99999\n199999\n/);
+    });
+  } catch (e) {
+    await shot(`logs-failure-${name}`);
+    throw e;
+  } finally {
+    await trpcPost('containers.remove', { id: lname, force: true }).catch(() => undefined);
+  }
+});

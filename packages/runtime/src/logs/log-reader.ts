@@ -167,7 +167,7 @@ async function lastRecord(f: OpenLogFile): Promise<LogRecord | undefined> {
 }
 
 /** The offset of the record after the one that starts at `after`. */
-async function afterRecord(fh: fs.promises.FileHandle, after: number): Promise<number> {
+export async function afterRecord(fh: fs.promises.FileHandle, after: number): Promise<number> {
   const { size } = await fh.stat();
   const buf = Buffer.alloc(BACK_CHUNK);
   let pos = Math.min(after, size);
@@ -182,11 +182,12 @@ async function afterRecord(fh: fs.promises.FileHandle, after: number): Promise<n
 }
 
 /**
- * Complete lines from the end of the file backwards: [buf, start, end, fileOffset of start]. The
- * bytes after the last newline (a record being written) are not a line yet and are skipped.
+ * Complete lines from the end of the file (or from `end`, a record's start) backwards: [buf,
+ * start, end, fileOffset of start]. The bytes after the last newline (a record being written) are
+ * not a line yet and are skipped.
  */
-async function* linesBackward(fh: fs.promises.FileHandle): AsyncGenerator<[Buffer, number, number, number]> {
-  let pos = (await fh.stat()).size;
+export async function* linesBackward(fh: fs.promises.FileHandle, end?: number): AsyncGenerator<[Buffer, number, number, number]> {
+  let pos = end ?? (await fh.stat()).size;
   let carry: Buffer = Buffer.alloc(0);
   let first = true;
   for (;;) {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { tracked } from '@trpc/server';
-import { ContainerChange, ContainerDirListing, ContainerInspect, ContainerSummary, LogTimeBound, RunSpec, StatsHistory, StatsSample, UpdateSpec } from '@berth/shared';
+import { ContainerChange, ContainerDirListing, ContainerInspect, ContainerSummary, LogPage, LogPageQuery, LogTimeBound, RunSpec, StatsHistory, StatsSample, UpdateSpec } from '@berth/shared';
 import { procedure, router } from '../trpc';
 
 const Id = z.object({ id: z.string().min(1, 'container id or name is required') });
@@ -46,6 +46,10 @@ export const containersRouter = router({
     .query(({ ctx, input }) => ctx.backend.listDir(input.id, input.path)),
   changes: procedure.input(Id).output(z.array(ContainerChange)).query(({ ctx, input }) => ctx.backend.containerChanges(input.id)),
   top: procedure.input(Id).query(({ ctx, input }) => ctx.backend.topContainer(input.id)),
+  logPage: procedure
+    .input(Id.extend({ page: LogPageQuery, since: LogTimeBound.optional(), until: LogTimeBound.optional() }))
+    .output(LogPage)
+    .query(({ ctx, input }) => ctx.backend.logPage(input.id, { ...input.page, since: input.since, until: input.until })),
   statsHistory: procedure.input(Id).output(StatsHistory).query(({ ctx, input }) => ctx.backend.statsHistory(input.id)),
   statsAll: procedure.output(z.record(z.string(), StatsSample)).query(({ ctx }) => ctx.backend.statsOnce()),
 
