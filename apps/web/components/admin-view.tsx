@@ -3,6 +3,7 @@
 // action, filtered and exported as CSV.
 import { useState, type FormEvent } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useHosts } from './hosts';
 
 interface UserRow {
   id: number;
@@ -36,20 +37,20 @@ const ROLE_HELP: Record<string, string> = {
 };
 
 export function AdminView({ self }: { self: number }) {
-  const [tab, setTab] = useState<'Users' | 'Audit log'>('Users');
+  const [tab, setTab] = useState<'Users' | 'Hosts' | 'Audit log'>('Users');
   return (
     <div>
       <div className="page-head">
         <h1>Admin</h1>
       </div>
       <div className="tabs" role="tablist">
-        {(['Users', 'Audit log'] as const).map((t) => (
-          <button key={t} role="tab" aria-selected={tab === t} className={tab === t ? 'tab active' : 'tab'} onClick={() => setTab(t)} data-testid={`admin-tab-${t === 'Users' ? 'users' : 'audit'}`}>
+        {(['Users', 'Hosts', 'Audit log'] as const).map((t) => (
+          <button key={t} role="tab" aria-selected={tab === t} className={tab === t ? 'tab active' : 'tab'} onClick={() => setTab(t)} data-testid={`admin-tab-${t === 'Audit log' ? 'audit' : t.toLowerCase()}`}>
             {t}
           </button>
         ))}
       </div>
-      {tab === 'Users' ? <Users self={self} /> : <Audit />}
+      {tab === 'Users' ? <Users self={self} /> : tab === 'Hosts' ? <Hosts /> : <Audit />}
     </div>
   );
 }
@@ -242,6 +243,84 @@ function Audit() {
           Older entries
         </button>
       )}
+    </div>
+  );
+}
+
+function Hosts() {
+  const qc = useQueryClient();
+  const hosts = useHosts();
+  const [form, setForm] = useState({ name: '', url: '', token: '', fingerprint: '' });
+  const [error, setError] = useState('');
+  const refresh = () => void qc.invalidateQueries({ queryKey: ['hosts'] });
+  const add = useMutation({
+    mutationFn: () => api<{ id: number }>('/api/admin/hosts', { method: 'POST', body: JSON.stringify(form) }),
+    onSuccess: () => {
+      setError('');
+      setForm({ name: '', url: '', token: '', fingerprint: '' });
+      refresh();
+    },
+    onError: (e: Error) => setError(e.message),
+  });
+  const remove = useMutation({
+    mutationFn: (id: string) => api<void>(`/api/admin/hosts/${id}`, { method: 'DELETE' }),
+    onSuccess: refresh,
+    onError: (e: Error) => setError(e.message),
+  });
+  return (
+    <div>
+      <form
+        className="card row"
+        onSubmit={(e) => {
+          e.preventDefault();
+          add.mutate();
+        }}
+        data-testid="host-add"
+      >
+        <strong>Add an agent</strong>
+        <input placeholder="name" value={form.name} onChange={(e) => setForm({ ...form, name: e.target.value })} data-testid="host-name" />
+        <input placeholder="https://host:7471" value={form.url} onChange={(e) => setForm({ ...form, url: e.target.value })} data-testid="host-url" />
+        <input type="password" placeholder="agent token" value={form.token} onChange={(e) => setForm({ ...form, token: e.target.value })} autoComplete="off" data-testid="host-token" />
+        <input placeholder="sha256 fingerprint (https)" value={form.fingerprint} onChange={(e) => setForm({ ...form, fingerprint: e.target.value })} size={30} data-testid="host-fingerprint" />
+        <button className="btn btn-primary" disabled={add.isPending} data-testid="host-submit">
+          {add.isPending ? 'Checking…' : 'Add'}
+        </button>
+      </form>
+      {error && (
+        <p className="error" role="alert" data-testid="hosts-error">
+          {error}
+        </p>
+      )}
+      <table className="table" data-testid="hosts-table">
+        <thead>
+          <tr>
+            <th>Host</th>
+            <th>Address</th>
+            <th>Health</th>
+            <th className="num">Containers</th>
+            <th className="num">Images</th>
+            <th></th>
+          </tr>
+        </thead>
+        <tbody>
+          {hosts.data?.map((h) => (
+            <tr key={h.id} data-testid="host-row" data-name={h.name} data-up={h.up ? 'yes' : 'no'}>
+              <td className="mono">{h.name}</td>
+              <td className="mono small">{h.url}</td>
+              <td className={h.up ? 'ok' : 'error'}>{h.up ? `up · berth ${h.version}` : `down: ${h.error}`}</td>
+              <td className="num">{h.up ? `${h.running} / ${h.containers}` : '—'}</td>
+              <td className="num">{h.up ? h.images : '—'}</td>
+              <td>
+                {h.id !== 'local' && (
+                  <button className="btn btn-small btn-danger" onClick={() => window.confirm(`Forget host ${h.name}? Its agent and containers keep running.`) && remove.mutate(h.id)} data-testid="host-remove">
+                    Remove
+                  </button>
+                )}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
     </div>
   );
 }

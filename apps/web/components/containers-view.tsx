@@ -6,13 +6,14 @@ import { useTRPC, errorMessage } from '@/lib/client/trpc';
 import { formatBytes, formatPercent } from '@/lib/parse/units';
 import { ContainerActions } from './container-actions';
 import { RunForm } from './run-form';
+import { CombinedContainers, useHosts } from './hosts';
 
 export function ContainersView({ canMutate }: { canMutate: boolean }) {
-  const trpc = useTRPC();
   const [all, setAll] = useState(true);
-  const [actionError, setActionError] = useState<{ id: string; message: string } | null>(null);
-  const list = useQuery(trpc.containers.list.queryOptions({ all }, { refetchInterval: 2000 }));
-  const stats = useQuery(trpc.containers.statsAll.queryOptions(undefined, { refetchInterval: 2000 }));
+  const [everyHost, setEveryHost] = useState(false);
+  const [search, setSearch] = useState('');
+  const hosts = useHosts();
+  const several = (hosts.data?.length ?? 1) > 1;
 
   return (
     <div>
@@ -21,7 +22,27 @@ export function ContainersView({ canMutate }: { canMutate: boolean }) {
         <label className="toggle">
           <input type="checkbox" checked={all} onChange={(e) => setAll(e.target.checked)} data-testid="show-all" /> Show all
         </label>
+        {several && (
+          <label className="toggle">
+            <input type="checkbox" checked={everyHost} onChange={(e) => setEveryHost(e.target.checked)} data-testid="all-hosts" /> All hosts
+          </label>
+        )}
+        <input type="search" placeholder="Filter by name, image, state" value={search} onChange={(e) => setSearch(e.target.value)} aria-label="Filter containers" data-testid="containers-search" />
       </div>
+      {everyHost ? <CombinedContainers all={all} search={search} /> : <HostContainers all={all} search={search} canMutate={canMutate} />}
+    </div>
+  );
+}
+
+function HostContainers({ all, search, canMutate }: { all: boolean; search: string; canMutate: boolean }) {
+  const trpc = useTRPC();
+  const [actionError, setActionError] = useState<{ id: string; message: string } | null>(null);
+  const list = useQuery(trpc.containers.list.queryOptions({ all }, { refetchInterval: 2000 }));
+  const stats = useQuery(trpc.containers.statsAll.queryOptions(undefined, { refetchInterval: 2000 }));
+  const q = search.trim().toLowerCase();
+  const shown = list.data?.filter((c) => !q || [c.name, c.image, c.state, c.id.slice(0, 12)].some((v) => v.toLowerCase().includes(q)));
+  return (
+    <div>
       {canMutate && <RunForm />}
       {list.error && (
         <p className="error" role="alert">
@@ -43,7 +64,7 @@ export function ContainersView({ canMutate }: { canMutate: boolean }) {
           </tr>
         </thead>
         <tbody>
-          {list.data?.map((c) => {
+          {shown?.map((c) => {
             const s = stats.data?.[c.id];
             return (
               <tr key={c.id} data-testid="container-row" data-name={c.name} data-state={c.state}>
@@ -87,10 +108,10 @@ export function ContainersView({ canMutate }: { canMutate: boolean }) {
               </tr>
             );
           })}
-          {list.data?.length === 0 && (
+          {shown?.length === 0 && (
             <tr>
               <td colSpan={9} className="muted empty">
-                No containers{all ? '' : ' running'}.
+                No containers{q ? ' match' : all ? '' : ' running'}.
               </td>
             </tr>
           )}

@@ -1,8 +1,9 @@
 'use client';
 import Link from 'next/link';
 import { usePathname } from 'next/navigation';
+import { HostSelector } from './hosts';
 
-export function Nav({ username, role }: { username: string; role: string }) {
+export function Nav({ username, role, host }: { username: string; role: string; host: string }) {
   const pathname = usePathname();
   const link = (href: string, label: string) => (
     <Link href={href} className={pathname.startsWith(href) ? 'nav-link active' : 'nav-link'} data-testid={`nav-${label.toLowerCase()}`}>
@@ -20,6 +21,7 @@ export function Nav({ username, role }: { username: string; role: string }) {
         {role === 'admin' && link('/admin', 'Admin')}
       </nav>
       <span className="spacer" />
+      <HostSelector current={host} />
       <span className="user" data-testid="nav-user">
         {username} <span className="muted">({role})</span>
       </span>

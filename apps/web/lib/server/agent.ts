@@ -1,12 +1,41 @@
-// How the web server reaches its agent: base URL and bearer token (env, else the token file the
-// agent writes under its data root, re-read so an agent restart with a new token is picked up).
-// An https:// agent URL with BERTH_AGENT_FINGERPRINT pins the agent's certificate (as the CLI does).
+// How the web server reaches an agent. "local" is its own agent (BERTH_AGENT_URL, the token from
+// BERTH_TOKEN or the agent's token file, re-read so an agent restart with a new token is picked
+// up; BERTH_AGENT_FINGERPRINT pins an https agent's certificate, as the CLI does). Other hosts
+// are rows an admin added (URL, token, optional pinned fingerprint). Every request picks its host
+// from the berth_host cookie (the host selector), or names it (the combined container list).
 import fs from 'node:fs';
 import path from 'node:path';
 import { agentTransport } from '@berth/agent/pinned-tls';
 import { loadConfig } from './config';
+import { getStore } from './db';
+import { readCookie } from './auth';
 
-export function agentToken(): string {
+export const HOST_COOKIE = 'berth_host';
+export const LOCAL_HOST = 'local';
+
+export interface AgentTarget {
+  id: string;
+  name: string;
+  url: string;
+  token(): string;
+  /** fetch, pinned to the host's certificate fingerprint when it has one */
+  fetch: typeof fetch;
+  /** the https.Agent for WebSockets (undefined: the platform's) */
+  wsAgent(): ReturnType<typeof agentTransport>['agent'];
+  http(p: string): string;
+  ws(p: string): string;
+}
+
+export class HostError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+function localToken(): string {
   const cfg = loadConfig();
   if (cfg.agentToken) return cfg.agentToken;
   const file = path.join(cfg.berthRoot, 'agent.token');
@@ -17,27 +46,61 @@ export function agentToken(): string {
   }
 }
 
-export function agentHttpUrl(p: string): string {
-  return loadConfig().agentUrl + p;
+const g = globalThis as typeof globalThis & { __berthTransports?: Map<string, ReturnType<typeof agentTransport>> };
+function transport(url: string, fingerprint: string | undefined) {
+  const cache = (g.__berthTransports ??= new Map());
+  const key = `${url}|${fingerprint ?? ''}`;
+  let t = cache.get(key);
+  if (!t) {
+    t = agentTransport(url, fingerprint);
+    cache.set(key, t);
+  }
+  return t;
 }
 
-export function agentWsUrl(p: string): string {
-  return loadConfig().agentUrl.replace(/^http/, 'ws') + p;
+export function targetFor(id: string, name: string, url: string, token: () => string, fingerprint: string | undefined): AgentTarget {
+  const base = url.replace(/\/+$/, '');
+  return {
+    id,
+    name,
+    url: base,
+    token,
+    fetch: (input, init) => transport(base, fingerprint).fetch(input, init),
+    wsAgent: () => transport(base, fingerprint).agent,
+    http: (p) => base + p,
+    ws: (p) => base.replace(/^http/, 'ws') + p,
+  };
 }
 
-let cached: { key: string; t: ReturnType<typeof agentTransport> } | undefined;
-function transport() {
-  const url = loadConfig().agentUrl;
-  const fp = process.env.BERTH_AGENT_FINGERPRINT || undefined;
-  const key = `${url}|${fp ?? ''}`;
-  if (cached?.key !== key) cached = { key, t: agentTransport(url, fp) };
-  return cached.t;
+export function localAgent(): AgentTarget {
+  return targetFor(LOCAL_HOST, 'local', loadConfig().agentUrl, localToken, process.env.BERTH_AGENT_FINGERPRINT || undefined);
 }
 
-/** fetch to the agent: pinned by BERTH_AGENT_FINGERPRINT when set (refuses another certificate) */
-export const agentFetch: typeof fetch = (input, init) => transport().fetch(input, init);
+/** The agent for a host id ("local" or a row's number); a 404 HostError for an unknown one. */
+export async function agentFor(hostId: string): Promise<AgentTarget> {
+  if (hostId === LOCAL_HOST) return localAgent();
+  if (!/^\d{1,9}$/.test(hostId)) throw new HostError(400, `unknown host "${hostId.slice(0, 40)}"`);
+  const row = await (await getStore()).hostById(Number(hostId));
+  if (!row) throw new HostError(404, `no host ${hostId}: it was removed`);
+  return targetFor(String(row.id), row.name, row.url, () => row.token, row.fingerprint ?? undefined);
+}
 
-/** the https.Agent for WebSockets to the agent (undefined: the platform's) */
-export function agentWsAgent() {
-  return transport().agent;
+/** The host the request's berth_host cookie selects ("local" when none). */
+export function hostIdOf(cookieHeader: string | null | undefined): string {
+  const v = readCookie(cookieHeader ?? undefined, HOST_COOKIE);
+  return v && /^(local|\d{1,9})$/.test(v) ? v : LOCAL_HOST;
+}
+
+export async function agentForRequest(req: Request): Promise<AgentTarget> {
+  return agentFor(hostIdOf(req.headers.get('cookie')));
+}
+
+/** The agent the request's host cookie selects, or the JSON error response to send instead. */
+export async function agentOrError(req: Request): Promise<AgentTarget | Response> {
+  try {
+    return await agentForRequest(req);
+  } catch (e) {
+    const status = e instanceof HostError ? e.status : 500;
+    return Response.json({ code: status === 404 ? 'not_found' : 'invalid_argument', message: (e as Error).message }, { status });
+  }
 }

@@ -36,6 +36,18 @@ export interface AuditEntry {
   outcome: string;
 }
 
+/** A remote agent the dashboard manages besides its own ("local", from the environment). */
+export interface HostRow {
+  id: number;
+  name: string;
+  url: string;
+  /** the agent's bearer token: never sent to browsers */
+  token: string;
+  /** sha256 certificate fingerprint pinned for an https agent */
+  fingerprint: string | null;
+  createdAt: string;
+}
+
 export interface AuditQuery {
   username?: string;
   action?: string;
@@ -64,6 +76,10 @@ export interface Store {
   setUserPassword(id: number, passwordHash: string): Promise<void>;
   /** removes the user and every session of theirs */
   deleteUser(id: number): Promise<void>;
+  listHosts(): Promise<HostRow[]>;
+  hostById(id: number): Promise<HostRow | undefined>;
+  addHost(h: Omit<HostRow, 'id' | 'createdAt'>): Promise<HostRow>;
+  deleteHost(id: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -92,6 +108,15 @@ const sAudit = sqliteCore.sqliteTable('audit_log', {
   outcome: sqliteCore.text('outcome').notNull(),
 });
 
+const sHosts = sqliteCore.sqliteTable('hosts', {
+  id: sqliteCore.integer('id').primaryKey({ autoIncrement: true }),
+  name: sqliteCore.text('name').notNull().unique(),
+  url: sqliteCore.text('url').notNull(),
+  token: sqliteCore.text('token').notNull(),
+  fingerprint: sqliteCore.text('fingerprint'),
+  createdAt: sqliteCore.text('created_at').notNull(),
+});
+
 const sqliteDdl = `
 CREATE TABLE IF NOT EXISTS users (id INTEGER PRIMARY KEY AUTOINCREMENT, username TEXT NOT NULL UNIQUE,
   password_hash TEXT NOT NULL, role TEXT NOT NULL, created_at TEXT NOT NULL);
@@ -99,6 +124,8 @@ CREATE TABLE IF NOT EXISTS sessions (id_hash TEXT PRIMARY KEY, user_id INTEGER N
 CREATE INDEX IF NOT EXISTS sessions_user ON sessions(user_id);
 CREATE TABLE IF NOT EXISTS audit_log (id INTEGER PRIMARY KEY AUTOINCREMENT, time TEXT NOT NULL, user_id INTEGER,
   username TEXT NOT NULL, action TEXT NOT NULL, target TEXT NOT NULL, detail TEXT NOT NULL, outcome TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS hosts (id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL UNIQUE, url TEXT NOT NULL,
+  token TEXT NOT NULL, fingerprint TEXT, created_at TEXT NOT NULL);
 `;
 
 async function openSqlite(file: string): Promise<Store> {
@@ -161,6 +188,18 @@ async function openSqlite(file: string): Promise<Store> {
     async setUserPassword(id, passwordHash) {
       db.update(sUsers).set({ passwordHash }).where(eq(sUsers.id, id)).run();
     },
+    async listHosts() {
+      return db.select().from(sHosts).orderBy(sHosts.name).all();
+    },
+    async hostById(id) {
+      return db.select().from(sHosts).where(eq(sHosts.id, id)).get();
+    },
+    async addHost(h) {
+      return db.insert(sHosts).values({ ...h, createdAt: new Date().toISOString() }).returning().get();
+    },
+    async deleteHost(id) {
+      db.delete(sHosts).where(eq(sHosts.id, id)).run();
+    },
     async deleteUser(id) {
       raw.transaction(() => {
         db.delete(sSessions).where(eq(sSessions.userId, id)).run();
@@ -198,6 +237,15 @@ const pAudit = pgCore.pgTable('audit_log', {
   outcome: pgCore.text('outcome').notNull(),
 });
 
+const pHosts = pgCore.pgTable('hosts', {
+  id: pgCore.serial('id').primaryKey(),
+  name: pgCore.text('name').notNull().unique(),
+  url: pgCore.text('url').notNull(),
+  token: pgCore.text('token').notNull(),
+  fingerprint: pgCore.text('fingerprint'),
+  createdAt: pgCore.text('created_at').notNull(),
+});
+
 const pgDdl = `
 CREATE TABLE IF NOT EXISTS users (id SERIAL PRIMARY KEY, username TEXT NOT NULL UNIQUE,
   password_hash TEXT NOT NULL, role TEXT NOT NULL, created_at TEXT NOT NULL);
@@ -205,6 +253,8 @@ CREATE TABLE IF NOT EXISTS sessions (id_hash TEXT PRIMARY KEY, user_id INTEGER N
 CREATE INDEX IF NOT EXISTS sessions_user ON sessions(user_id);
 CREATE TABLE IF NOT EXISTS audit_log (id SERIAL PRIMARY KEY, time TEXT NOT NULL, user_id INTEGER,
   username TEXT NOT NULL, action TEXT NOT NULL, target TEXT NOT NULL, detail TEXT NOT NULL, outcome TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS hosts (id SERIAL PRIMARY KEY, name TEXT NOT NULL UNIQUE, url TEXT NOT NULL,
+  token TEXT NOT NULL, fingerprint TEXT, created_at TEXT NOT NULL);
 `;
 
 async function openPostgres(url: string): Promise<Store> {
@@ -265,6 +315,20 @@ async function openPostgres(url: string): Promise<Store> {
     },
     async setUserPassword(id, passwordHash) {
       await db.update(pUsers).set({ passwordHash }).where(eq(pUsers.id, id));
+    },
+    async listHosts() {
+      return db.select().from(pHosts).orderBy(pHosts.name);
+    },
+    async hostById(id) {
+      const [r] = await db.select().from(pHosts).where(eq(pHosts.id, id));
+      return r;
+    },
+    async addHost(h) {
+      const [r] = await db.insert(pHosts).values({ ...h, createdAt: new Date().toISOString() }).returning();
+      return r!;
+    },
+    async deleteHost(id) {
+      await db.delete(pHosts).where(eq(pHosts.id, id));
     },
     async deleteUser(id) {
       await db.transaction(async (tx) => {

@@ -9,7 +9,7 @@ import { TerminalOp, frame } from '@berth/shared';
 import { SESSION_COOKIE, canMutate, originAllowed, readCookie, sessionKey, sessionUser } from './auth';
 import { trackConnection } from './live';
 import { getStore, type User } from './db';
-import { agentToken, agentWsAgent, agentWsUrl } from './agent';
+import { agentFor, hostIdOf, type AgentTarget } from './agent';
 import { audit } from './audit';
 
 const PATH = /^\/ws\/containers\/([^/]+)\/(exec|attach)$/;
@@ -49,11 +49,17 @@ export function createTerminalProxy() {
       }
       if (!user) return refuse(socket, 401, 'Unauthorized');
       if (!canMutate(user.role)) return refuse(socket, 403, 'Forbidden');
+      let agent: AgentTarget;
+      try {
+        agent = await agentFor(hostIdOf(req.headers.cookie));
+      } catch {
+        return refuse(socket, 404, 'Not Found');
+      }
       wss.handleUpgrade(req, socket, head, (client) => {
         // logout, removal or a role change closes the terminal at once
         const untrack = trackConnection(user.id, sessionKey(sid!), () => client.close(4001, 'session ended'));
         client.on('close', untrack);
-        bridge(client, target.id, target.kind, user);
+        bridge(client, agent, target.id, target.kind, user);
       });
     })();
     return true;
@@ -62,7 +68,7 @@ export function createTerminalProxy() {
   return { handleUpgrade, close: () => wss.close() };
 }
 
-function bridge(client: WebSocket, id: string, kind: 'exec' | 'attach', user: User): void {
+function bridge(client: WebSocket, agent: AgentTarget, id: string, kind: 'exec' | 'attach', user: User): void {
   const queue: { data: RawData; binary: boolean }[] = [];
   let upstream: WebSocket;
   const fail = (message: string) => {
@@ -72,15 +78,16 @@ function bridge(client: WebSocket, id: string, kind: 'exec' | 'attach', user: Us
     }
   };
   try {
-    upstream = new WebSocket(agentWsUrl(`/v1/containers/${encodeURIComponent(id)}/${kind}`), {
-      headers: { authorization: `Bearer ${agentToken()}` },
+    const wsAgent = agent.wsAgent();
+    upstream = new WebSocket(agent.ws(`/v1/containers/${encodeURIComponent(id)}/${kind}`), {
+      headers: { authorization: `Bearer ${agent.token()}` },
       maxPayload: 4 * 1024 * 1024,
-      ...(agentWsAgent() ? { agent: agentWsAgent() } : {}),
+      ...(wsAgent ? { agent: wsAgent } : {}),
     });
   } catch (e) {
     return fail((e as Error).message);
   }
-  void audit(user, `containers.${kind}`, id, '', 'opened');
+  void audit(user, `containers.${kind}`, agent.id === 'local' ? id : `${agent.name}: ${id}`, '', 'opened');
 
   client.on('message', (data, binary) => {
     if (upstream.readyState === WebSocket.OPEN) upstream.send(data, { binary });

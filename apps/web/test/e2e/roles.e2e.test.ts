@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { WebSocket } from 'ws';
 import { startStack, type Stack } from './stack';
-import { requireRoot } from '../../../agent/test/helpers/test-agent';
+import { TestAgent, requireRoot } from '../../../agent/test/helpers/test-agent';
 
 process.env.PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD = '1';
 const IMAGE = process.env.BERTH_E2E_IMAGE ?? 'busybox:1.37.0-musl';
@@ -222,4 +222,70 @@ test('hostile labels, env and log output stay inert text: no script, no clipboar
   assert.equal(await page.evaluate(() => navigator.clipboard.readText()), 'clipboard-before');
   assert.equal(await page.title(), titleBefore);
   await ctx.close();
+});
+
+test('two agents: an admin adds the second by URL and token; the combined list shows both; pages follow the chosen host', { timeout: 240_000 }, async (t) => {
+  const b = new TestAgent();
+  const { ctx, page } = await loggedIn('admin', ADMIN_PW);
+  const hostName = `b-${tag}`;
+  const onA = `on-a-${tag}`;
+  const onB = `on-b-${tag}`;
+  made.push(onA);
+  try {
+    await b.start();
+    b.loadBundledImages(['musl']);
+    b.ok(['run', '-d', '--name', onB, IMAGE, 'sleep', '600']);
+    assert.equal((await trpc(ctx, 'containers.run', { image: IMAGE, name: onA, cmd: ['sleep', '600'] })).status(), 200);
+
+    await t.test('add the host (a wrong token is refused first)', async () => {
+      await page.goto(`${WEB}/admin`);
+      await page.getByTestId('admin-tab-hosts').click();
+      await page.locator('[data-testid=host-row][data-name=local][data-up=yes]').waitFor();
+      await page.getByTestId('host-name').fill(hostName);
+      await page.getByTestId('host-url').fill(b.url);
+      await page.getByTestId('host-token').fill('x'.repeat(32));
+      await page.getByTestId('host-submit').click();
+      await page.getByTestId('hosts-error').filter({ hasText: 'refused the token' }).waitFor();
+      await page.getByTestId('host-token').fill(b.token);
+      await page.getByTestId('host-submit').click();
+      await page.locator(`[data-testid=host-row][data-name="${hostName}"][data-up=yes]`).waitFor({ timeout: 20_000 });
+      const hosts = (await (await ctx.request.get(`${WEB}/api/hosts`)).text());
+      assert.doesNotMatch(hosts, new RegExp(b.token), 'tokens never reach the browser');
+    });
+
+    await t.test('the combined list shows both hosts; a click opens the container on its host', async () => {
+      await page.goto(`${WEB}/containers`);
+      await page.getByTestId('all-hosts').check();
+      await page.locator(`[data-testid=combined-row][data-host=local][data-name="${onA}"]`).waitFor({ timeout: 20_000 });
+      await page.locator(`[data-testid=combined-row][data-host="${hostName}"][data-name="${onB}"]`).waitFor({ timeout: 20_000 });
+      await page.getByTestId('containers-search').fill(onB);
+      await page.locator(`[data-testid=combined-row][data-name="${onA}"]`).waitFor({ state: 'detached' });
+      await page.locator(`[data-testid=combined-row][data-name="${onB}"] a`).click();
+      await page.waitForURL(/\/containers\/[0-9a-f]+$/);
+      await page.getByTestId('container-name').filter({ hasText: onB }).waitFor({ timeout: 20_000 });
+      // every page now shows host b: its container list has onB and not onA
+      await page.goto(`${WEB}/containers`);
+      await page.locator(`[data-testid=container-row][data-name="${onB}"]`).waitFor();
+      assert.equal(await page.locator(`[data-testid=container-row][data-name="${onA}"]`).count(), 0);
+      assert.equal(await page.getByTestId('host-select').inputValue(), (await page.getByTestId('host-select').locator('option', { hasText: hostName }).getAttribute('value'))!);
+      await page.getByTestId('host-select').selectOption('local');
+      await page.locator(`[data-testid=container-row][data-name="${onA}"]`).waitFor();
+    });
+
+    await t.test('a viewer cannot add hosts; the admin removes the host', async () => {
+      const v = await loggedIn(VIEWER, PW).catch(() => null);
+      if (v) {
+        const r = await v.ctx.request.post(`${WEB}/api/admin/hosts`, { headers: { origin: WEB, 'content-type': 'application/json' }, data: { name: 'x', url: b.url, token: b.token } });
+        assert.equal(r.status(), 403);
+        await v.ctx.close();
+      }
+      await page.goto(`${WEB}/admin`);
+      await page.getByTestId('admin-tab-hosts').click();
+      await page.locator(`[data-testid=host-row][data-name="${hostName}"] [data-testid=host-remove]`).click();
+      await page.locator(`[data-testid=host-row][data-name="${hostName}"]`).waitFor({ state: 'detached' });
+    });
+  } finally {
+    await ctx.close();
+    await b.dispose();
+  }
 });

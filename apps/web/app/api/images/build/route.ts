@@ -2,7 +2,7 @@
 // browser) to the agent's /v1/images/build and relays its event stream (JSON lines) as it comes.
 import { userFromRequest } from '@/lib/server/session';
 import { canMutate, originAllowed } from '@/lib/server/auth';
-import { agentFetch, agentHttpUrl, agentToken } from '@/lib/server/agent';
+import { agentOrError, type AgentTarget } from '@/lib/server/agent';
 import { audit } from '@/lib/server/audit';
 
 export const dynamic = 'force-dynamic';
@@ -16,6 +16,8 @@ const PASSED = ['tags', 'dockerfile', 'buildargs', 'nocache', 'target'];
 export async function POST(req: Request): Promise<Response> {
   const user = await userFromRequest(req);
   if (!user) return err(401, 'unauthenticated', 'not logged in');
+  const agent = await agentOrError(req);
+  if (agent instanceof Response) return agent;
   if (!originAllowed(req.headers.get('origin'), req.headers.get('host'))) return err(403, 'permission_denied', 'cross-origin request refused');
   if (!canMutate(user.role)) return err(403, 'permission_denied', `user ${user.username} has the read-only role ${user.role}`);
   if (!req.body) return err(400, 'invalid_argument', 'request body must be the build context as a tar');
@@ -25,12 +27,12 @@ export async function POST(req: Request): Promise<Response> {
   const tags = q.getAll('tags').join(', ');
   let upstream: Response;
   try {
-    upstream = await agentFetch(agentHttpUrl(`/v1/images/build?${q}`), {
+    upstream = await agent.fetch(agent.http(`/v1/images/build?${q}`), {
       method: 'POST',
-      headers: { authorization: `Bearer ${agentToken()}`, 'content-type': 'application/x-tar' },
+      headers: { authorization: `Bearer ${agent.token()}`, 'content-type': 'application/x-tar' },
       body: req.body,
-      // @ts-expect-error: Node's fetch needs duplex for a streamed request body
-      duplex: 'half',
+        // @ts-expect-error: Node's fetch needs duplex for a streamed request body
+        duplex: 'half',
       signal: req.signal,
     });
   } catch (e) {

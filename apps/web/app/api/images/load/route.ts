@@ -2,7 +2,7 @@
 // agent's /v1/images/load and relays its JSON answer.
 import { userFromRequest } from '@/lib/server/session';
 import { canMutate, originAllowed } from '@/lib/server/auth';
-import { agentFetch, agentHttpUrl, agentToken } from '@/lib/server/agent';
+import { agentOrError, type AgentTarget } from '@/lib/server/agent';
 import { audit } from '@/lib/server/audit';
 
 export const dynamic = 'force-dynamic';
@@ -13,22 +13,24 @@ const err = (status: number, code: string, message: string) => Response.json({ c
 export async function POST(req: Request): Promise<Response> {
   const user = await userFromRequest(req);
   if (!user) return err(401, 'unauthenticated', 'not logged in');
+  const agent = await agentOrError(req);
+  if (agent instanceof Response) return agent;
   if (!originAllowed(req.headers.get('origin'), req.headers.get('host'))) return err(403, 'permission_denied', 'cross-origin request refused');
   if (!canMutate(user.role)) return err(403, 'permission_denied', `user ${user.username} has the read-only role ${user.role}`);
   if (!req.body) return err(400, 'invalid_argument', 'request body must be an image tar');
   const fileName = req.headers.get('x-file-name') ?? '';
   let upstream: Response;
   try {
-    upstream = await agentFetch(agentHttpUrl('/v1/images/load'), {
+    upstream = await agent.fetch(agent.http('/v1/images/load'), {
       method: 'POST',
       headers: {
-        authorization: `Bearer ${agentToken()}`,
+        authorization: `Bearer ${agent.token()}`,
         'content-type': 'application/x-tar',
         ...(req.headers.get('content-length') ? { 'content-length': req.headers.get('content-length')! } : {}),
       },
       body: req.body,
-      // @ts-expect-error: Node's fetch needs duplex for a streamed request body
-      duplex: 'half',
+        // @ts-expect-error: Node's fetch needs duplex for a streamed request body
+        duplex: 'half',
       signal: req.signal,
     });
   } catch (e) {

@@ -1,7 +1,7 @@
 // Image download: streams the agent's /v1/images/save tar (docker-archive or oci-archive) to
 // the browser as an attachment. Any logged-in user may save; each save is audited.
 import { userFromRequest } from '@/lib/server/session';
-import { agentFetch, agentHttpUrl, agentToken } from '@/lib/server/agent';
+import { agentOrError, type AgentTarget } from '@/lib/server/agent';
 import { audit } from '@/lib/server/audit';
 
 export const dynamic = 'force-dynamic';
@@ -12,6 +12,8 @@ const err = (status: number, code: string, message: string) => Response.json({ c
 export async function GET(req: Request): Promise<Response> {
   const user = await userFromRequest(req);
   if (!user) return err(401, 'unauthenticated', 'not logged in');
+  const agent = await agentOrError(req);
+  if (agent instanceof Response) return agent;
   const url = new URL(req.url);
   const names = url.searchParams.getAll('names').filter(Boolean);
   const format = url.searchParams.get('format') === 'oci-archive' ? 'oci-archive' : 'docker-archive';
@@ -20,7 +22,7 @@ export async function GET(req: Request): Promise<Response> {
   for (const n of names) q.append('names', n);
   let upstream: Response;
   try {
-    upstream = await agentFetch(agentHttpUrl(`/v1/images/save?${q}`), { headers: { authorization: `Bearer ${agentToken()}` }, signal: req.signal, cache: 'no-store' });
+    upstream = await agent.fetch(agent.http(`/v1/images/save?${q}`), { headers: { authorization: `Bearer ${agent.token()}` }, signal: req.signal, cache: 'no-store' });
   } catch (e) {
     return err(502, 'unavailable', `agent unreachable: ${(e as Error).message}`);
   }

@@ -4,7 +4,7 @@
 // container's root; downloads need a session, uploads the operator or admin role.
 import { userFromRequest } from '@/lib/server/session';
 import { canMutate, originAllowed } from '@/lib/server/auth';
-import { agentHttpUrl, agentToken } from '@/lib/server/agent';
+import { agentOrError, type AgentTarget } from '@/lib/server/agent';
 import { audit } from '@/lib/server/audit';
 
 export const dynamic = 'force-dynamic';
@@ -19,7 +19,7 @@ function target(req: Request): string | Response {
   return p;
 }
 
-const archiveUrl = (id: string, q: Record<string, string>) => agentHttpUrl(`/v1/containers/${encodeURIComponent(id)}/archive?${new URLSearchParams(q)}`);
+const archiveUrl = (agent: AgentTarget, id: string, q: Record<string, string>) => agent.http(`/v1/containers/${encodeURIComponent(id)}/archive?${new URLSearchParams(q)}`);
 
 /** A file name for Content-Disposition: the base name, with anything odd replaced. */
 function downloadName(p: string, suffix: string): string {
@@ -35,17 +35,19 @@ async function agentError(r: Response): Promise<Response> {
 export async function GET(req: Request, ctx: Ctx): Promise<Response> {
   const user = await userFromRequest(req);
   if (!user) return err(401, 'unauthenticated', 'not logged in');
+  const agent = await agentOrError(req);
+  if (agent instanceof Response) return agent;
   const { id } = await ctx.params;
   const p = target(req);
   if (p instanceof Response) return p;
-  const auth = { authorization: `Bearer ${agentToken()}` };
-  const head = await fetch(archiveUrl(id, { path: p }), { method: 'HEAD', headers: auth }).catch(() => null);
+  const auth = { authorization: `Bearer ${agent.token()}` };
+  const head = await agent.fetch(archiveUrl(agent, id, { path: p }), { method: 'HEAD', headers: auth }).catch(() => null);
   if (!head) return err(502, 'unavailable', 'agent unreachable');
   if (!head.ok) return err(head.status, head.status === 404 ? 'not_found' : 'internal', head.status === 404 ? `no such file or container: ${p}` : `agent answered ${head.status}`);
   const stat = JSON.parse(decodeURIComponent(head.headers.get('x-berth-path-stat') ?? '%7B%7D')) as { type?: string; linkTarget?: string };
   if (stat.type === 'symlink') return err(400, 'invalid_argument', `${p} is a symbolic link to ${stat.linkTarget}: open its target`);
   const asFile = stat.type === 'file';
-  const r = await fetch(archiveUrl(id, asFile ? { path: p, raw: '1' } : { path: p }), { headers: auth, signal: req.signal });
+  const r = await agent.fetch(archiveUrl(agent, id, asFile ? { path: p, raw: '1' } : { path: p }), { headers: auth, signal: req.signal });
   if (!r.ok || !r.body) return agentError(r);
   await audit(user, 'containers.download', id, p, 'ok');
   const headers: Record<string, string> = {
@@ -61,6 +63,8 @@ export async function GET(req: Request, ctx: Ctx): Promise<Response> {
 export async function PUT(req: Request, ctx: Ctx): Promise<Response> {
   const user = await userFromRequest(req);
   if (!user) return err(401, 'unauthenticated', 'not logged in');
+  const agent = await agentOrError(req);
+  if (agent instanceof Response) return agent;
   if (!originAllowed(req.headers.get('origin'), req.headers.get('host'))) return err(403, 'permission_denied', 'cross-origin request refused');
   if (!canMutate(user.role)) return err(403, 'permission_denied', `user ${user.username} has the read-only role ${user.role}`);
   const { id } = await ctx.params;
@@ -69,12 +73,12 @@ export async function PUT(req: Request, ctx: Ctx): Promise<Response> {
   if (!req.body) return err(400, 'invalid_argument', 'the body must be a tar of the files to upload');
   let r: Response;
   try {
-    r = await fetch(archiveUrl(id, { path: p }), {
+    r = await agent.fetch(archiveUrl(agent, id, { path: p }), {
       method: 'PUT',
-      headers: { authorization: `Bearer ${agentToken()}`, 'content-type': 'application/x-tar' },
+      headers: { authorization: `Bearer ${agent.token()}`, 'content-type': 'application/x-tar' },
       body: req.body,
-      // @ts-expect-error: Node's fetch needs duplex for a streamed request body
-      duplex: 'half',
+        // @ts-expect-error: Node's fetch needs duplex for a streamed request body
+        duplex: 'half',
       signal: req.signal,
     });
   } catch (e) {

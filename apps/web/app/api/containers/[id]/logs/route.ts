@@ -2,7 +2,7 @@
 // text (ANSI escapes removed), streamed page by page from the agent so a million lines never sit
 // in memory. GET ?grep=&since=&until=&timestamps=1
 import { userFromRequest } from '@/lib/server/session';
-import { agentFetch, agentHttpUrl, agentToken } from '@/lib/server/agent';
+import { agentOrError, type AgentTarget } from '@/lib/server/agent';
 import { audit } from '@/lib/server/audit';
 import { stripAnsi } from '@/lib/logs/ansi';
 
@@ -21,6 +21,8 @@ interface Line {
 export async function GET(req: Request, ctx: Ctx): Promise<Response> {
   const user = await userFromRequest(req);
   if (!user) return Response.json({ message: 'not logged in' }, { status: 401 });
+  const agent = await agentOrError(req);
+  if (agent instanceof Response) return agent;
   const { id } = await ctx.params;
   const p = new URL(req.url).searchParams;
   const grep = p.get('grep') || undefined;
@@ -29,7 +31,7 @@ export async function GET(req: Request, ctx: Ctx): Promise<Response> {
   const timestamps = p.get('timestamps') === '1';
   const fetchPage = async (anchor?: Line) => {
     const input = { id, page: { from: anchor ? 'after' : 'head', limit: 20_000, ...(anchor ? { anchor: { file: anchor.file ?? 0, cursor: anchor.cursor } } : {}), ...(grep ? { grep } : {}) }, ...(since ? { since } : {}), ...(until ? { until } : {}) };
-    const r = await agentFetch(agentHttpUrl(`/trpc/containers.logPage?input=${encodeURIComponent(JSON.stringify(input))}`), { headers: { authorization: `Bearer ${agentToken()}` }, signal: req.signal });
+    const r = await agent.fetch(agent.http(`/trpc/containers.logPage?input=${encodeURIComponent(JSON.stringify(input))}`), { headers: { authorization: `Bearer ${agent.token()}` }, signal: req.signal });
     const body = (await r.json()) as { result?: { data: { lines: Line[]; more: boolean } }; error?: { message: string } };
     if (!r.ok || !body.result) throw new Error(body.error?.message ?? `agent answered ${r.status}`);
     return body.result.data;
