@@ -14,6 +14,7 @@ export function Nav({ username, role, host }: { username: string; role: string; 
     <header className="nav">
       <span className="brand">⚓ Berth</span>
       <nav>
+        {link('/home', 'Home')}
         {link('/containers', 'Containers')}
         {link('/images', 'Images')}
         {link('/networks', 'Networks')}

@@ -17,6 +17,7 @@ import { cp } from './commands/cp';
 import * as L from './commands/lifecycle';
 import { events } from './commands/events';
 import { diff, exportCmd } from './commands/container-fs';
+import { systemCommands } from './commands/system';
 
 type Command = (ctx: CliContext, argv: string[]) => Promise<number>;
 
@@ -67,6 +68,7 @@ const commands: Record<string, Command> = {
 const groups: Record<string, Record<string, Command>> = {
   image: { ls: I.images, list: I.images, rm: I.rmi, load: I.load, import: I.importCmd, inspect: (c, a) => C.inspect(c, ['--type', 'image', ...a]), pull: G.pull, push: G.push, tag: A.tag, history: A.history, save: A.save, prune: A.prune, build: B.build },
   network: networkCommands,
+  system: systemCommands,
   volume: volumeCommands,
   container: { ls: C.ps, list: C.ps, rm: C.rm, start: C.start, stop: C.stop, restart: C.restart, kill: C.kill, inspect: (c, a) => C.inspect(c, ['--type', 'container', ...a]), logs: C.logs, run: R.run, create: R.create, exec: R.exec, prune: L.containerPrune, cp, pause: L.pause, unpause: L.unpause, rename: L.rename, top: L.top, stats: L.stats, attach: L.attach, update: L.update, diff, export: exportCmd },
 };
@@ -79,7 +81,7 @@ Images:      images, build, commit, load, import, rmi, inspect, pull, push, tag,
 Registries:  login, logout
 Networks:    network create|ls|inspect|rm|prune|connect|disconnect
 Volumes:     volume create|ls|inspect|rm|prune
-Other:       info, events
+Other:       info, events, system df
 
 Run 'berth COMMAND --help' for a command's flags (they follow Docker's).
 `;

@@ -113,4 +113,33 @@ describe('berth diff/export/update/commit --change (real runtime, as root)', () 
     agent.ok(['rm', c]);
     agent.ok(['rmi', img]);
   });
+
+  test('system df: images in use, container writable layers, volumes, and what a prune would reclaim', () => {
+    const c = agent.name('df');
+    const vol = agent.name('dfvol');
+    agent.ok(['run', '--name', c, '-v', `${vol}:/data`, IMG, 'sh', '-c', 'dd if=/dev/zero of=/big bs=1024 count=1024 2>/dev/null; dd if=/dev/zero of=/data/v bs=1024 count=2048 2>/dev/null']);
+    const rows = (out: string) =>
+      Object.fromEntries(
+        out
+          .trim()
+          .split('\n')
+          .slice(1)
+          .map((l) => l.split(/\s{2,}/))
+          .map(([type, total, active, size, reclaim]) => [type, { total: Number(total), active: Number(active), size: size!, reclaim: reclaim! }]),
+      );
+    const bytes = (s: string) => {
+      const m = /^([\d.]+)(B|kB|MB|GB)/.exec(s)!;
+      return Number(m[1]) * { B: 1, kB: 1e3, MB: 1e6, GB: 1e9 }[m[2] as 'B'];
+    };
+    let df = rows(agent.ok(['system', 'df']));
+    assert.deepEqual(Object.keys(df), ['Images', 'Containers', 'Local Volumes']);
+    assert.ok(df.Images!.active >= 1, 'busybox is in use');
+    assert.ok(bytes(df.Containers!.size) >= 1_000_000, `containers ${df.Containers!.size}`);
+    assert.ok(bytes(df.Containers!.reclaim) >= 1_000_000, 'a stopped container is reclaimable');
+    assert.ok(bytes(df['Local Volumes']!.size) >= 2_000_000, `volumes ${df['Local Volumes']!.size}`);
+    agent.ok(['rm', c]);
+    df = rows(agent.ok(['system', 'df']));
+    assert.ok(bytes(df['Local Volumes']!.reclaim) >= 2_000_000, 'an unused volume is reclaimable');
+    agent.ok(['volume', 'rm', vol]);
+  });
 });

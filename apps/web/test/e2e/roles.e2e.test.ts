@@ -253,6 +253,17 @@ test('two agents: an admin adds the second by URL and token; the combined list s
       assert.doesNotMatch(hosts, new RegExp(b.token), 'tokens never reach the browser');
     });
 
+    await t.test('home shows each host, disk use and recent events', async () => {
+      await page.goto(`${WEB}/`);
+      await page.waitForURL(/\/home$/);
+      await page.locator('[data-testid=home-host][data-name=local][data-up=yes]').waitFor();
+      await page.locator(`[data-testid=home-host][data-name="${hostName}"][data-up=yes]`).waitFor();
+      assert.match((await page.locator(`[data-testid=home-host][data-name="${hostName}"]`).textContent()) ?? '', /1 running \/ 1 containers/);
+      await page.locator('[data-testid=home-df-row][data-type=Images]').waitFor();
+      assert.equal(await page.getByTestId('home-df-row').count(), 3);
+      await page.getByTestId('home-event').filter({ hasText: onA }).first().waitFor({ timeout: 20_000 });
+    });
+
     await t.test('the combined list shows both hosts; a click opens the container on its host', async () => {
       await page.goto(`${WEB}/containers`);
       await page.getByTestId('all-hosts').check();

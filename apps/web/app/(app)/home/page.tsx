@@ -1,0 +1,7 @@
+import { requireUser } from '@/lib/server/session';
+import { HomeView } from '@/components/home-view';
+
+export default async function HomePage() {
+  await requireUser();
+  return <HomeView />;
+}
