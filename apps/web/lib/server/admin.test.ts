@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -7,10 +7,32 @@ import { openStore } from './db';
 import { login } from './auth';
 import { AdminError, auditCsv, createUser, removeUser, updateUser } from './admin';
 import { openConnections, trackConnection } from './live';
+import { startPostgres, type TestPostgres } from '../../test/e2e/postgres';
+import type { Store } from './db';
 
-async function store() {
-  return openStore({ sqlitePath: path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'berth-admin-')), 'web.db') });
-}
+// the same checks on SQLite (the default) and on a real PostgreSQL server (DATABASE_URL)
+for (const kind of ['sqlite', 'postgres'] as const) describe(`store and admin rules on ${kind}`, () => {
+  let pg: TestPostgres | undefined;
+  before(async () => {
+    if (kind === 'postgres') pg = await startPostgres();
+  });
+  after(async () => {
+    await pg?.dispose();
+  });
+  const store = async (): Promise<Store> => {
+    if (pg) {
+      // a fresh schema per test: drop what an earlier test made
+      const s = await openStore({ databaseUrl: pg.url, sqlitePath: '' });
+      await s.close();
+      const { default: pgLib } = await import('pg');
+      const c = new pgLib.Client({ connectionString: pg.url });
+      await c.connect();
+      await c.query('DROP TABLE IF EXISTS users, sessions, audit_log, hosts');
+      await c.end();
+      return openStore({ databaseUrl: pg.url, sqlitePath: '' });
+    }
+    return openStore({ sqlitePath: path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'berth-admin-')), 'web.db') });
+  };
 
 test('create, change and remove users; bad input named; the last admin stays', async () => {
   const s = await store();
@@ -61,4 +83,14 @@ test('the audit log filters by user, action, outcome and text, pages back, and e
   const csv = auditCsv([{ id: 1, time: 't', username: 'a"b', action: '=cmd()', target: 'x,y', detail: 'd', outcome: 'ok' }]);
   assert.equal(csv, 'id,time,user,action,target,detail,outcome\r\n"1","t","a""b","\'=cmd()","x,y","d","ok"\r\n');
   await s.close();
+});
+  test('hosts: added, listed, found, removed', async () => {
+    const s = await store();
+    const h = await s.addHost({ name: 'b', url: 'https://b:7471', token: 't'.repeat(32), fingerprint: null });
+    assert.deepEqual((await s.listHosts()).map((x) => x.name), ['b']);
+    assert.equal((await s.hostById(h.id))?.url, 'https://b:7471');
+    await s.deleteHost(h.id);
+    assert.equal(await s.hostById(h.id), undefined);
+    await s.close();
+  });
 });

@@ -108,6 +108,15 @@ test('roles: admin manages users; viewer and operator limits hold; removal close
     await admin.page.getByTestId('user-name').fill(`x-${tag}`);
     await admin.page.getByTestId('user-submit').click();
     await admin.page.getByTestId('users-error').filter({ hasText: 'at least 10' }).waitFor();
+    if (stack?.databaseUrl) {
+      // BERTH_E2E_POSTGRES=1: the users really live in PostgreSQL
+      const { default: pg } = await import('pg');
+      const c = new pg.Client({ connectionString: stack.databaseUrl });
+      await c.connect();
+      const r = await c.query('SELECT username, role FROM users WHERE username = $1', [OP]);
+      await c.end();
+      assert.deepEqual(r.rows, [{ username: OP, role: 'operator' }]);
+    }
   });
 
   await t.test('a viewer sees containers but cannot run, stop, exec or open the admin pages', async () => {

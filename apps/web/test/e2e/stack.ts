@@ -6,6 +6,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TestAgent, repoRoot } from '../../../agent/test/helpers/test-agent';
+import { startPostgres, type TestPostgres } from './postgres';
 
 const webDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -22,15 +23,28 @@ async function freePort(): Promise<number> {
 
 export interface Stack {
   webUrl: string;
+  /** the PostgreSQL the dashboard uses (BERTH_E2E_POSTGRES=1), else undefined: SQLite */
+  databaseUrl?: string;
   password: string;
   agent: TestAgent;
   dispose(): Promise<void>;
 }
 
+/** With BERTH_E2E_POSTGRES=1 the dashboard keeps its users, sessions, hosts and audit log in a
+ * PostgreSQL server started for the run (DATABASE_URL), instead of SQLite. */
+export const withPostgres = process.env.BERTH_E2E_POSTGRES === '1';
+
 export async function startStack(): Promise<Stack> {
   const agent = new TestAgent();
   await agent.start();
   agent.loadBundledImages(['musl']);
+  let pg: TestPostgres | undefined;
+  try {
+    if (withPostgres) pg = await startPostgres();
+  } catch (e) {
+    await agent.dispose();
+    throw e;
+  }
   const port = await freePort();
   const password = crypto.randomBytes(12).toString('hex');
   let web: ChildProcess | undefined;
@@ -46,6 +60,7 @@ export async function startStack(): Promise<Stack> {
         HOST: '127.0.0.1',
         BERTH_ADMIN_PASSWORD: password,
         BERTH_WEB_DB: path.join(agent.root, 'web.db'),
+        ...(pg ? { DATABASE_URL: pg.url } : {}),
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -66,6 +81,7 @@ export async function startStack(): Promise<Stack> {
     }
     return {
       webUrl: url,
+      databaseUrl: pg?.url,
       password,
       agent,
       async dispose() {
@@ -76,11 +92,13 @@ export async function startStack(): Promise<Stack> {
           if (web.exitCode === null) web.kill('SIGKILL');
         }
         await agent.dispose();
+        await pg?.dispose();
       },
     };
   } catch (e) {
     web?.kill('SIGKILL');
     await agent.dispose();
+    await pg?.dispose();
     throw e;
   }
 }
