@@ -52,6 +52,8 @@ interface DockerCreateBody {
     MemorySwap?: number;
     Devices?: { PathOnHost?: string; PathInContainer?: string; CgroupPermissions?: string }[] | null;
     Sysctls?: Record<string, string> | null;
+    /** "" or "host": no user namespace; "remap": Berth's per-container userns-remap */
+    UsernsMode?: string;
   };
   StopSignal?: string;
   StopTimeout?: number | null;
@@ -163,6 +165,8 @@ export function createBodyToRunSpec(body: DockerCreateBody, name: string | undef
       permissions: d.CgroupPermissions || 'rwm',
     })),
     sysctls: hc.Sysctls ?? {},
+    // Docker's "" means the daemon default, which is host here; anything else the RunSpec schema checks
+    ...(hc.UsernsMode ? { userns: hc.UsernsMode as 'host' | 'remap' } : {}),
   };
 }
 
@@ -242,6 +246,7 @@ export function containerInspect(c: ContainerInspect) {
       SecurityOpt: c.hostConfig.securityOpt ?? null,
       Devices: (c.hostConfig.devices ?? []).map((d) => ({ PathOnHost: d.pathOnHost, PathInContainer: d.pathInContainer, CgroupPermissions: d.permissions })),
       Sysctls: c.hostConfig.sysctls && Object.keys(c.hostConfig.sysctls).length ? c.hostConfig.sysctls : null,
+      UsernsMode: c.hostConfig.usernsMode === 'remap' ? 'remap' : '',
       PortBindings: portMap(c.networkSettings?.ports),
       Binds: null,
       RestartPolicy: { Name: c.hostConfig.restartPolicy?.name ?? 'no', MaximumRetryCount: c.hostConfig.restartPolicy?.maximumRetryCount ?? 0 },
