@@ -5,6 +5,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import http from 'node:http';
 import path from 'node:path';
 import { TestAgent, eventually, osTmp, requireRoot } from '../helpers/test-agent';
 import { parseSubIds } from '../../../../packages/runtime/src/oci/userns';
@@ -16,6 +17,19 @@ function procIds(pid: number, which: 'Uid' | 'Gid'): number[] {
   const line = fs.readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith(`${which}:`));
   assert.ok(line, `no ${which}: line for pid ${pid}`);
   return line.split(/\s+/).slice(1).map(Number);
+}
+
+/** One request to the agent's Docker API socket; the JSON answer. */
+function dockerApi(socket: string, method: string, urlPath: string, body?: unknown): Promise<{ status: number; json: any }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ socketPath: socket, method, path: urlPath, headers: { 'content-type': 'application/json' } }, (res) => {
+      let data = '';
+      res.on('data', (d) => (data += d));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, json: data ? JSON.parse(data) : null }));
+    });
+    req.on('error', reject);
+    req.end(body === undefined ? undefined : JSON.stringify(body));
+  });
 }
 
 describe('--userns=remap (real runtime, as root)', () => {
@@ -147,6 +161,60 @@ describe('--userns=remap (real runtime, as root)', () => {
       assert.equal(agent.ok(['exec', name, 'sh', '-c', 'stat -c %u:%g /tmp/in.txt; cat /tmp/in.txt']), '0:0\ncopied in\n');
       agent.ok(['cp', `${name}:/tmp/in.txt`, path.join(dir, 'out')]);
       assert.equal(fs.readFileSync(path.join(dir, 'out'), 'utf8'), 'copied in\n');
+    } finally {
+      agent.ok(['rm', '-f', name]);
+    }
+  });
+
+  test('a named volume is idmapped like the rootfs: root inside writes it, 0:0 on disk, shared with a plain container', () => {
+    const vol = agent.name('uvol');
+    try {
+      const r = agent.cli(['run', '--rm', '--userns=remap', '-v', `${vol}:/data`, BB, 'sh', '-c', 'echo remapped > /data/f && stat -c %u:%g /data /data/f']);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stdout, '0:0\n0:0\n');
+      const mountpoint: string = JSON.parse(agent.ok(['volume', 'inspect', vol]))[0].mountpoint;
+      const st = fs.statSync(path.join(mountpoint, 'f'));
+      assert.deepEqual([st.uid, st.gid], [0, 0]);
+      const plain = agent.cli(['run', '--rm', '-v', `${vol}:/data`, BB, 'cat', '/data/f']);
+      assert.equal(plain.stdout, 'remapped\n', plain.stderr);
+    } finally {
+      agent.cli(['volume', 'rm', vol]);
+    }
+  });
+
+  test('--network none and --network host, a net.* sysctl on the bridge network, --device', () => {
+    const none = agent.cli(['run', '--rm', '--userns=remap', '--network', 'none', BB, 'sh', '-c', 'id -u; ls /sys/class/net | tr "\\n" " "']);
+    assert.equal(none.code, 0, none.stderr);
+    assert.equal(none.stdout, '0\nlo '); // its own sysfs: a network namespace of its user namespace
+    const host = agent.cli(['run', '--rm', '--userns=remap', '--network', 'host', BB, 'sh', '-c', 'id -u; test -d /sys/class/net/lo && echo sys']);
+    assert.equal(host.code, 0, host.stderr);
+    assert.equal(host.stdout, '0\nsys\n');
+    // the bridge network's namespace belongs to the host's user namespace: the helper writes net.* there
+    const sc = agent.cli(['run', '--rm', '--userns=remap', '--sysctl', 'net.ipv4.tcp_keepalive_time=611', '--sysctl', 'kernel.shmmax=268435456', BB, 'sh', '-c', 'cat /proc/sys/net/ipv4/tcp_keepalive_time /proc/sys/kernel/shmmax']);
+    assert.equal(sc.code, 0, sc.stderr);
+    assert.equal(sc.stdout, '611\n268435456\n');
+    // no mknod in a user namespace: the host's node is bound in
+    const dev = agent.cli(['run', '--rm', '--userns=remap', '--device', '/dev/zero:/dev/z:r', BB, 'sh', '-c', 'stat -c "%F %t:%T" /dev/z; head -c 4 /dev/z | wc -c']);
+    assert.equal(dev.code, 0, dev.stderr);
+    assert.equal(dev.stdout, 'character special file 1:5\n4\n');
+  });
+
+  test('the Docker API: HostConfig.UsernsMode "remap" in the create body, shown by inspect', async () => {
+    const name = agent.name('uapi');
+    const c = await dockerApi(agent.dockerSocket, 'POST', `/containers/create?name=${name}`, { Image: BB, Cmd: ['sleep', '300'], HostConfig: { UsernsMode: 'remap' } });
+    assert.equal(c.status, 201, JSON.stringify(c.json));
+    try {
+      assert.equal((await dockerApi(agent.dockerSocket, 'POST', `/containers/${name}/start`)).status, 204);
+      const i = await dockerApi(agent.dockerSocket, 'GET', `/containers/${name}/json`);
+      assert.equal(i.json.HostConfig.UsernsMode, 'remap');
+      assert.equal(procIds(i.json.State.Pid, 'Uid')[0], range.start);
+      const bad = await dockerApi(agent.dockerSocket, 'POST', '/containers/create', { Image: BB, HostConfig: { UsernsMode: 'private' } });
+      assert.equal(bad.status, 400);
+      assert.match(bad.json.message, /invalid userns mode "private"/);
+      const plain = await dockerApi(agent.dockerSocket, 'POST', '/containers/create', { Image: BB, HostConfig: { UsernsMode: 'host' } });
+      assert.equal(plain.status, 201, JSON.stringify(plain.json));
+      assert.equal((await dockerApi(agent.dockerSocket, 'GET', `/containers/${plain.json.Id}/json`)).json.HostConfig.UsernsMode, '');
+      agent.ok(['rm', plain.json.Id]);
     } finally {
       agent.ok(['rm', '-f', name]);
     }

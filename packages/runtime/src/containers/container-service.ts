@@ -257,7 +257,7 @@ export class ContainerService {
         logPath: this.logPath(id),
         waitForAttach: opts.waitForAttach ?? false,
         ...(net ? { netnsPath: net.netnsPath, hostNetwork: net.hostNetwork } : {}),
-        extraMounts: VolumeService.ociMounts(rec.mounts ?? []),
+        extraMounts: VolumeService.ociMounts(rec.mounts ?? [], { idmapVolumes: rec.spec.userns === 'remap' }),
         devices,
       });
       const { pid, monitorPid } = await this.d.helper.startContainer(dir, stateDir);
