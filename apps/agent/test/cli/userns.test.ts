@@ -68,6 +68,7 @@ describe('--userns=remap (real runtime, as root)', () => {
     assert.deepEqual(inspect.hostConfig.idMappings.uid, { containerId: 0, hostId: range.start, size: range.count });
     const pid: number = inspect.pid;
     assert.ok(pid > 0);
+    assert.equal(agent.ok(['inspect', '-f', '{{.State.Pid}}', name]).trim(), String(pid)); // the README's way
     assert.deepEqual(procIds(pid, 'Uid'), [range.start, range.start, range.start, range.start]);
     assert.equal(procIds(pid, 'Gid')[0], range.start);
     // the upper dir is an idmapped layer: container root's files are stored as 0 on disk (so diff,
