@@ -140,6 +140,7 @@ export async function destroy(c: TestContainer | undefined) {
 export function noMountsUnder(prefix: string) {
   // only this suite's own temp dirs: agents of other suites (or other runs) live elsewhere
   if (!prefix.startsWith('/')) prefix = path.join(os.tmpdir(), prefix);
-  const mounts = fs.readFileSync('/proc/mounts', 'utf8');
-  assert.ok(!mounts.includes(prefix), `mounts left under ${prefix}`);
+  // a mount point field starts with the prefix (not /var/tmp/berth-test-…, a TestAgent's netns)
+  const left = fs.readFileSync('/proc/mounts', 'utf8').split('\n').filter((l) => l.split(' ')[1]?.startsWith(prefix));
+  assert.deepEqual(left, [], `mounts left under ${prefix}`);
 }
