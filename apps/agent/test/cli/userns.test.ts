@@ -200,6 +200,30 @@ describe('--userns=remap (real runtime, as root)', () => {
     assert.equal(dev.stdout, 'character special file 1:5\n4\n');
   });
 
+  test('with --read-only, --tmpfs, -u, a new -w, a restart and a commit', () => {
+    const r = agent.cli(['run', '--rm', '--userns=remap', '--read-only', '--tmpfs', '/scratch', '-u', 'nobody', BB, 'sh', '-c',
+      'id -u; touch /x 2>/dev/null || echo ro; echo t > /scratch/t && echo tmpfs']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, '65534\nro\ntmpfs\n');
+    // a missing working directory is made by the container's root, on the idmapped upper layer
+    const w = agent.cli(['run', '--rm', '--userns=remap', '-w', '/new/dir', BB, 'sh', '-c', 'pwd; stat -c %u:%g /new/dir']);
+    assert.equal(w.stdout, '/new/dir\n0:0\n', w.stderr);
+    const name = agent.name('remap-restart');
+    const image = `${name}:1`;
+    try {
+      agent.ok(['run', '-d', '--name', name, '--userns=remap', BB, 'sh', '-c', 'echo run >> /runs; sleep 300']);
+      agent.ok(['stop', '-t', '0', name]);
+      agent.ok(['start', name]);
+      assert.equal(agent.ok(['exec', name, 'sh', '-c', 'cat /runs; stat -c %u:%g /runs']), 'run\nrun\n0:0\n');
+      agent.ok(['commit', name, image]);
+      // the committed layer has the container's own ids: 0:0 in a plain container too
+      assert.equal(agent.ok(['run', '--rm', image, 'stat', '-c', '%u:%g', '/runs']), '0:0\n');
+    } finally {
+      agent.cli(['rm', '-f', name]);
+      agent.cli(['rmi', image]);
+    }
+  });
+
   test('the Docker API: HostConfig.UsernsMode "remap" in the create body, shown by inspect', async () => {
     const name = agent.name('uapi');
     const c = await dockerApi(agent.dockerSocket, 'POST', `/containers/create?name=${name}`, { Image: BB, Cmd: ['sleep', '300'], HostConfig: { UsernsMode: 'remap' } });
