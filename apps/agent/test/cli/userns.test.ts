@@ -245,6 +245,27 @@ describe('--userns=remap (real runtime, as root)', () => {
     }
   });
 
+  test('without a berth range --userns=remap fails saying how to add one, and leaves nothing behind', async () => {
+    const dir = fs.mkdtempSync(path.join(osTmp, 'berth-userns-subid-'));
+    tmp.push(dir);
+    const subuid = path.join(dir, 'subuid');
+    const subgid = path.join(dir, 'subgid');
+    fs.writeFileSync(subuid, 'someone:100000:65536\n');
+    fs.writeFileSync(subgid, '');
+    const other = new TestAgent({ agentEnv: { BERTH_SUBUID_FILE: subuid, BERTH_SUBGID_FILE: subgid } });
+    try {
+      await other.start();
+      other.loadBundledImages(['musl']);
+      const r = other.cli(['run', '--rm', '--userns=remap', BB, 'true']);
+      assert.equal(r.code, 125);
+      assert.match(r.stderr, new RegExp(`--userns=remap needs a "berth" entry in ${subuid}: add one with: echo berth:100000:65536 >> ${subuid} && echo berth:100000:65536 >> ${subgid}`));
+      assert.equal(other.ok(['ps', '-aq']).trim(), '');
+      assert.equal(other.cli(['run', '--rm', BB, 'true']).code, 0);
+    } finally {
+      await other.dispose();
+    }
+  });
+
   test('--userns host is the default; anything else is refused, and so is --privileged with remap', () => {
     const host = agent.cli(['run', '--rm', '--userns=host', BB, 'cat', '/proc/self/uid_map']);
     assert.equal(host.code, 0, host.stderr);

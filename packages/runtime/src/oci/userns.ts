@@ -22,10 +22,13 @@ export interface SubIdFiles {
   subuid: string;
   subgid: string;
 }
-const DEFAULT_FILES: SubIdFiles = { subuid: '/etc/subuid', subgid: '/etc/subgid' };
+/** /etc/subuid and /etc/subgid, or the agent's BERTH_SUBUID_FILE / BERTH_SUBGID_FILE. */
+export function subIdFiles(env: NodeJS.ProcessEnv = process.env): SubIdFiles {
+  return { subuid: env.BERTH_SUBUID_FILE || '/etc/subuid', subgid: env.BERTH_SUBGID_FILE || '/etc/subgid' };
+}
 
-const HOW_TO_ADD =
-  `add one with: echo ${SUBID_NAME}:100000:65536 >> /etc/subuid && echo ${SUBID_NAME}:100000:65536 >> /etc/subgid ` +
+const howToAdd = (f: SubIdFiles) =>
+  `add one with: echo ${SUBID_NAME}:100000:65536 >> ${f.subuid} && echo ${SUBID_NAME}:100000:65536 >> ${f.subgid} ` +
   '(scripts/setup.sh does this)';
 
 /** The first `berth:START:COUNT` line of a subordinate-id file (shadow-utils' format), or undefined. */
@@ -44,7 +47,7 @@ export function parseSubIds(text: string, name = SUBID_NAME): { start: number; c
   return undefined;
 }
 
-function readRange(file: string): { start: number; count: number } {
+function readRange(file: string, files: SubIdFiles): { start: number; count: number } {
   let text = '';
   try {
     text = fs.readFileSync(file, 'utf8');
@@ -52,14 +55,14 @@ function readRange(file: string): { start: number; count: number } {
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
   }
   const r = parseSubIds(text);
-  if (!r) throw precondition(`--userns=remap needs a "${SUBID_NAME}" entry in ${file}: ${HOW_TO_ADD}`);
+  if (!r) throw precondition(`--userns=remap needs a "${SUBID_NAME}" entry in ${file}: ${howToAdd(files)}`);
   return r;
 }
 
 /** Reads the `berth` ranges; fails with how to add them when either file has none. */
-export function resolveRemap(files: SubIdFiles = DEFAULT_FILES): UsernsRemap {
-  const u = readRange(files.subuid);
-  const g = readRange(files.subgid);
+export function resolveRemap(files: SubIdFiles = subIdFiles()): UsernsRemap {
+  const u = readRange(files.subuid, files);
+  const g = readRange(files.subgid, files);
   return { uid: { containerId: 0, hostId: u.start, size: u.count }, gid: { containerId: 0, hostId: g.start, size: g.count } };
 }
 

@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { defaultSpec } from '../../src/oci/default-spec';
-import { applyUserns, parseSubIds, resolveRemap } from '../../src/oci/userns';
+import { applyUserns, parseSubIds, resolveRemap, subIdFiles } from '../../src/oci/userns';
 
 test('parseSubIds takes the first well-formed berth line and skips others', () => {
   assert.deepEqual(parseSubIds('alice:100000:65536\nberth:200000:65536\nberth:300000:1\n'), { start: 200000, count: 65536 });
@@ -31,13 +31,18 @@ test('resolveRemap reads both files and says how to add a missing entry', () => 
     fs.writeFileSync(subgid, 'other:1:2\n');
     assert.throws(() => resolveRemap({ subuid, subgid }), (e: Error & { code?: string }) => {
       assert.equal(e.code, 'failed_precondition');
-      assert.match(e.message, /--userns=remap needs a "berth" entry in .*subgid: add one with: echo berth:100000:65536 >> \/etc\/subuid/);
+      assert.equal(e.message, `--userns=remap needs a "berth" entry in ${subgid}: add one with: echo berth:100000:65536 >> ${subuid} && echo berth:100000:65536 >> ${subgid} (scripts/setup.sh does this)`);
       return true;
     });
     assert.throws(() => resolveRemap({ subuid: path.join(dir, 'missing'), subgid }), /needs a "berth" entry in .*missing/);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('BERTH_SUBUID_FILE / BERTH_SUBGID_FILE replace /etc/subuid and /etc/subgid', () => {
+  assert.deepEqual(subIdFiles({}), { subuid: '/etc/subuid', subgid: '/etc/subgid' });
+  assert.deepEqual(subIdFiles({ BERTH_SUBUID_FILE: '/a', BERTH_SUBGID_FILE: '/b' }), { subuid: '/a', subgid: '/b' });
 });
 
 test('applyUserns adds a user namespace and OCI maps', () => {
