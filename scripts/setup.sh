@@ -41,6 +41,15 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   echo "$want" > "$stamp"
 fi
 
+# --userns=remap maps container ids to the `berth` subordinate range (Docker's dockremap): add it
+# when there is none, never touching other lines
+for f in /etc/subuid /etc/subgid; do
+  if ! grep -q '^berth:' "$f" 2>/dev/null; then
+    log "$f: berth:100000:65536 (for --userns=remap)"
+    echo 'berth:100000:65536' >> "$f"
+  fi
+done
+
 log "native helper"
 make -s -C packages/runtime/native
 

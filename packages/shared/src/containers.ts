@@ -48,6 +48,13 @@ export const Sysctls = z.record(z.string(), z.string()).superRefine((rec, ctx) =
 });
 
 /** What `run` asks for. Every field is validated here, once, for CLI, API and dashboard alike. */
+/** --userns / HostConfig.UsernsMode: host (no user namespace) or remap (Docker's userns-remap, per container). */
+export const USERNS_MODES = ['host', 'remap'] as const;
+export const UsernsMode = z.enum(USERNS_MODES, {
+  error: (iss) => `invalid userns mode ${JSON.stringify(iss.input)}: want host or remap`,
+});
+export type UsernsMode = z.infer<typeof UsernsMode>;
+
 export const RunSpec = z.object({
   image: z.string().min(1, 'image is required'),
   name: ContainerName.optional(),
@@ -88,6 +95,8 @@ export const RunSpec = z.object({
   devices: z.array(DeviceSpec).default([]),
   /** --sysctl KEY=VALUE: namespaced sysctls only; net.* needs the container's own network namespace */
   sysctls: Sysctls.default({}),
+  /** --userns: host (default, no user namespace) or remap (root maps to the `berth` range of /etc/subuid and /etc/subgid) */
+  userns: UsernsMode.default('host'),
   /** --restart no|on-failure[:N]|always|unless-stopped, kept by the agent (issue 6) */
   restartPolicy: z
     .object({ name: z.enum(['no', 'on-failure', 'always', 'unless-stopped']), maximumRetryCount: z.number().int().min(0).default(0) })
@@ -181,6 +190,11 @@ export const ContainerInspect = ContainerSummary.extend({
     securityOpt: z.array(z.string()).optional(),
     devices: z.array(z.object({ pathOnHost: z.string(), pathInContainer: z.string(), permissions: z.string() })).optional(),
     sysctls: z.record(z.string(), z.string()).optional(),
+    /** host or remap; with remap, the host ids container uid/gid 0 maps to */
+    usernsMode: z.string().optional(),
+    idMappings: z
+      .object({ uid: z.object({ containerId: z.number().int(), hostId: z.number().int(), size: z.number().int() }), gid: z.object({ containerId: z.number().int(), hostId: z.number().int(), size: z.number().int() }) })
+      .optional(),
     restartPolicy: z.object({ name: z.string(), maximumRetryCount: z.number().int() }).optional(),
     stopTimeout: z.number().int().optional(),
     /** Docker's HostConfig.LogConfig: always json-file; config holds max-size/max-file when set */

@@ -53,6 +53,8 @@ interface DockerCreateBody {
     Devices?: { PathOnHost?: string; PathInContainer?: string; CgroupPermissions?: string }[] | null;
     Sysctls?: Record<string, string> | null;
     LogConfig?: { Type?: string; Config?: Record<string, string> | null } | null;
+    /** "" or "host": no user namespace; "remap": Berth's per-container userns-remap */
+    UsernsMode?: string;
   };
   StopSignal?: string;
   StopTimeout?: number | null;
@@ -165,6 +167,8 @@ export function createBodyToRunSpec(body: DockerCreateBody, name: string | undef
     })),
     sysctls: hc.Sysctls ?? {},
     ...logConfigOf(hc.LogConfig),
+    // Docker's "" means the daemon default, which is host here; anything else the RunSpec schema checks
+    ...(hc.UsernsMode ? { userns: hc.UsernsMode as 'host' | 'remap' } : {}),
   };
 }
 
@@ -252,6 +256,7 @@ export function containerInspect(c: ContainerInspect) {
       SecurityOpt: c.hostConfig.securityOpt ?? null,
       Devices: (c.hostConfig.devices ?? []).map((d) => ({ PathOnHost: d.pathOnHost, PathInContainer: d.pathInContainer, CgroupPermissions: d.permissions })),
       Sysctls: c.hostConfig.sysctls && Object.keys(c.hostConfig.sysctls).length ? c.hostConfig.sysctls : null,
+      UsernsMode: c.hostConfig.usernsMode === 'remap' ? 'remap' : '',
       PortBindings: portMap(c.networkSettings?.ports),
       Binds: null,
       RestartPolicy: { Name: c.hostConfig.restartPolicy?.name ?? 'no', MaximumRetryCount: c.hostConfig.restartPolicy?.maximumRetryCount ?? 0 },

@@ -2,7 +2,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { RunSpec } from '@berth/shared';
-import { parseDevice, parseSysctls } from '../../src/cli/commands/run-security-flags';
+import { parseDevice, parseSysctls, securitySpecFromFlags } from '../../src/cli/commands/run-security-flags';
 import { normalizeFingerprint } from '../../src/client/pinned-tls';
 
 describe('flag parsing', () => {
@@ -29,6 +29,16 @@ describe('flag parsing', () => {
     assert.equal(RunSpec.safeParse({ image: 'x', sysctls: { 'net.core.somaxconn': '1\n2' } }).success, false);
     assert.deepEqual(parseSysctls(['a.b=c=d', 'k.x=']), { 'a.b': 'c=d', 'k.x': '' });
     assert.throws(() => parseSysctls(['=1']), /want KEY=VALUE/);
+  });
+
+  test('--userns: host (the default) or remap; anything else fails in the RunSpec schema', () => {
+    assert.equal(RunSpec.parse({ image: 'x' }).userns, 'host');
+    assert.equal(RunSpec.parse({ image: 'x', userns: 'remap' }).userns, 'remap');
+    const r = RunSpec.safeParse({ image: 'x', userns: 'private' });
+    assert.equal(r.success, false);
+    assert.equal(r.error!.issues[0].message, 'invalid userns mode "private": want host or remap');
+    assert.equal(securitySpecFromFlags({ userns: 'remap' }).userns, 'remap');
+    assert.equal(securitySpecFromFlags({}).userns, undefined);
   });
 
   test('fingerprints: colons, case and a sha256: prefix do not matter', () => {

@@ -86,6 +86,12 @@ describe('docker API adapter (pure)', () => {
     assert.deepEqual(s.sysctls, { 'net.ipv4.ip_forward': '1' });
   });
 
+  test('HostConfig.UsernsMode: "" and host are the default, remap asks for a user namespace', () => {
+    assert.equal(createBodyToRunSpec({ Image: 'x', HostConfig: { UsernsMode: 'remap' } }, undefined).userns, 'remap');
+    assert.equal(createBodyToRunSpec({ Image: 'x', HostConfig: { UsernsMode: 'host' } }, undefined).userns, 'host');
+    assert.equal(createBodyToRunSpec({ Image: 'x', HostConfig: { UsernsMode: '' } }, undefined).userns, undefined);
+  });
+
   test('restart policies and update bodies map onto the engine\'s specs', () => {
     assert.deepEqual(createBodyToRunSpec({ Image: 'x', HostConfig: { RestartPolicy: { Name: 'on-failure', MaximumRetryCount: 3 } } }, undefined).restartPolicy, {
       name: 'on-failure',

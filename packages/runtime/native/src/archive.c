@@ -35,6 +35,7 @@
 
 #include "archive_cmd.h"
 #include "error.h"
+#include "userns.h"
 #include "util.h"
 
 struct root_opts {
@@ -61,8 +62,16 @@ static int enter_root(const struct root_opts *r)
     cleanup_fd int fd = open(p, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
       return berr(errno, "open %s", p);
+    /* opened before the container's /proc replaces the host's */
+    cleanup_fd int userfd = -1;
+    if (userns_open_other(r->pid, &userfd) < 0)
+      return -1;
     if (setns(fd, CLONE_NEWNS) < 0)
       return berr(errno, "join the mount namespace of pid %s", r->pid);
+    /* A remapped container (--userns=remap): write as its root, which its idmapped rootfs stores
+     * as 0 on disk; host root has no id there. */
+    if (userfd >= 0 && userns_join(userfd, r->pid) < 0)
+      return -1;
     if (chdir("/") < 0)
       return berr(errno, "chdir / in the container");
     return 0;

@@ -21,11 +21,13 @@
 #include "process.h"
 #include "pty.h"
 #include "sysctl.h"
+#include "userns.h"
 #include "util.h"
 
 static const char *const step_names[] = {
     [SYNC_CGROUP_DONE] = "cgroup-done", [SYNC_LOG] = "log",  [SYNC_PTY_MASTER] = "pty-master",
     [SYNC_READY] = "ready",             [SYNC_GO] = "go",    [SYNC_ERROR] = "error",
+    [SYNC_MOUNT_FD] = "mount-fd",
 };
 
 const char *sync_step_name(uint32_t step)
@@ -123,16 +125,42 @@ static int loopback_up(void)
   return 0;
 }
 
+/* The monitor's detached mounts (user namespace only), then cgroup-done. */
+static int receive_mounts(const struct spec *s, int sync_fd, struct mount_fds *mf)
+{
+  for (;;) {
+    struct sync_msg m;
+    int passed = -1;
+    ssize_t r = sync_recv(sync_fd, &m, &passed);
+    if (r <= 0)
+      return r < 0 ? -1 : berr(0, "sync: expected cgroup-done from the monitor");
+    if (m.step == SYNC_CGROUP_DONE) {
+      if (passed >= 0)
+        close(passed);
+      return 0;
+    }
+    if (m.step != SYNC_MOUNT_FD || passed < 0)
+      return berr(0, "sync: expected cgroup-done from the monitor, got %s", sync_step_name(m.step));
+    if (m.code == -1)
+      mf->rootfs = passed;
+    else if (m.code >= 0 && (size_t)m.code < s->n_mounts)
+      mf->idmapped[m.code] = passed;
+    else
+      close(passed);
+  }
+}
+
 static int init_setup(const struct spec *s, int sync_fd, const struct init_stdio *io, int *code)
 {
   struct sync_msg m;
   int passed;
   *code = 1;
-  ssize_t r = sync_recv(sync_fd, &m, &passed);
-  if (r <= 0 || m.step != SYNC_CGROUP_DONE)
-    return r < 0 ? -1 : berr(0, "sync: expected cgroup-done from the monitor");
+  struct mount_fds mf;
+  if (mount_fds_init(s, &mf) < 0 || receive_mounts(s, sync_fd, &mf) < 0)
+    return -1;
 
-  for (size_t i = 0; i < s->n_namespaces; i++) {
+  /* With a user namespace the monitor joined them before clone (it still had the rights). */
+  for (size_t i = 0; i < s->n_namespaces && !s->userns; i++) {
     const struct ns_spec *ns = &s->namespaces[i];
     if (ns->path && ns->flag != CLONE_NEWPID && join_namespace(ns) < 0)
       return -1;
@@ -147,10 +175,28 @@ static int init_setup(const struct spec *s, int sync_fd, const struct init_stdio
   if (net && !net->path && loopback_up() < 0)
     return -1;
 
+  /* The monitor wrote net.* sysctls of a network namespace it joined for a user namespace: the
+   * user namespace's root has no rights over it. */
+  const struct ns_spec *netns = spec_namespace(s, CLONE_NEWNET);
+  enum sysctl_which which = s->userns && netns && netns->path ? SYSCTL_NOT_NET : SYSCTL_ALL;
   cleanup_fd int rootfd = -1;
-  if (mounts_prepare_rootfs(s, &rootfd) < 0 || mounts_apply(s, rootfd) < 0 || devices_create(s, rootfd) < 0 ||
-      mounts_pivot_root(rootfd) < 0 || sysctls_apply(s) < 0 || mounts_finish(s) < 0)
+  if (mounts_open_sources(s, &mf) < 0 || mounts_prepare_rootfs(s, &mf, &rootfd) < 0)
     return -1;
+  /* The init started as host root (kuid 0), which the namespace does not map: now that the
+   * rootfs and the bind sources are open, become the namespace's root (a host id in the range). */
+  if (s->userns && userns_become_root() < 0)
+    return -1;
+  if (mounts_apply(s, rootfd, &mf) < 0 || devices_create(s, rootfd) < 0 || mounts_pivot_root(rootfd) < 0 ||
+      sysctls_apply(s, which) < 0 || mounts_finish(s) < 0)
+    return -1;
+  for (size_t i = 0; i < s->n_mounts; i++) {
+    if (mf.idmapped[i] >= 0)
+      close(mf.idmapped[i]);
+    if (mf.sources[i] >= 0)
+      close(mf.sources[i]);
+  }
+  if (mf.rootfs >= 0)
+    close(mf.rootfs);
   if (s->hostname && spec_namespace(s, CLONE_NEWUTS) && sethostname(s->hostname, strlen(s->hostname)) < 0)
     return berr(errno, "sethostname %s", s->hostname);
   if (set_rlimits(&s->process, sync_fd) < 0)
@@ -174,7 +220,7 @@ static int init_setup(const struct spec *s, int sync_fd, const struct init_stdio
     return -1;
   if (sync_send(sync_fd, SYNC_READY, 0, NULL, NULL) < 0)
     return -1;
-  r = sync_recv(sync_fd, &m, &passed);
+  ssize_t r = sync_recv(sync_fd, &m, &passed);
   if (r <= 0 || m.step != SYNC_GO)
     return r < 0 ? -1 : berr(0, "sync: expected go from the monitor");
   return process_exec(&s->process, &pp, sync_fd, code);

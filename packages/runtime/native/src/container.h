@@ -18,6 +18,8 @@ enum sync_step {
   SYNC_READY,           /* init -> monitor: everything done, parked before execve */
   SYNC_GO,              /* monitor -> init: execve now */
   SYNC_ERROR,           /* init -> monitor: fatal error (msg), init exits with code */
+  SYNC_MOUNT_FD,        /* monitor -> init, user namespace only, before cgroup-done: a detached
+                           mount (SCM_RIGHTS); code -1 the rootfs, else the index in mounts */
 };
 
 struct sync_msg {

@@ -30,7 +30,25 @@ static const struct {
 
 /* One linux.devices entry: PATH's directory resolved (and made) inside the root, then the node made
  * there with mknodat, never by joining host paths. */
-static int device_create_extra(int rootfd, const struct device_spec *d)
+/* A user namespace cannot mknod: bind the host's node onto an empty file instead (its owner and
+ * mode are the host's, as with rootless runc). */
+static int bind_host_node(int dirfd, const char *name, const char *host, const char *what)
+{
+  int f = openat(dirfd, name, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0666);
+  if (f < 0)
+    return berr(errno, "device %s: create", what);
+  close(f);
+  cleanup_fd int t = openat(dirfd, name, O_PATH | O_CLOEXEC | O_NOFOLLOW);
+  if (t < 0)
+    return berr(errno, "device %s: open", what);
+  char dst[64];
+  snprintf(dst, sizeof dst, "/proc/self/fd/%d", t);
+  if (mount(host, dst, NULL, MS_BIND, NULL) < 0)
+    return berr(errno, "device %s: bind the host's %s", what, host);
+  return 0;
+}
+
+static int device_create_extra(int rootfd, const struct device_spec *d, bool s_userns)
 {
   char buf[4096];
   if (snprintf(buf, sizeof buf, "%s", d->path) >= (int)sizeof buf)
@@ -50,9 +68,12 @@ static int device_create_extra(int rootfd, const struct device_spec *d)
   if (unlinkat(dirfd, base, 0) < 0 && errno != ENOENT)
     return berr(errno, "device %s: remove what is there", d->path);
   mode_t type = d->type == 'b' ? S_IFBLK : S_IFCHR;
-  if (mknodat(dirfd, base, type | (mode_t)(d->file_mode & 0777), makedev(d->major, d->minor)) < 0)
+  if (mknodat(dirfd, base, type | (mode_t)(d->file_mode & 0777), makedev(d->major, d->minor)) < 0) {
+    if (errno == EPERM && s_userns && d->host_path)
+      return bind_host_node(dirfd, base, d->host_path, d->path);
     return berr(errno, "device %s: mknod %c %llu:%llu", d->path, d->type, (unsigned long long)d->major,
                 (unsigned long long)d->minor);
+  }
   if (fchownat(dirfd, base, (uid_t)d->uid, (gid_t)d->gid, AT_SYMLINK_NOFOLLOW) < 0)
     return berr(errno, "device %s: chown", d->path);
   if (fchmodat(dirfd, base, (mode_t)(d->file_mode & 07777), 0) < 0)
@@ -73,18 +94,11 @@ int devices_create(const struct spec *s, int rootfd)
       /* Without CAP_MKNOD (a user namespace) bind the host's node instead. */
       if (errno != EPERM)
         return berr(errno, "mknod /dev/%s", n);
-      int f = openat(dev, n, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0666);
-      if (f < 0)
-        return berr(errno, "create /dev/%s", n);
-      close(f);
-      cleanup_fd int t = openat(dev, n, O_PATH | O_CLOEXEC | O_NOFOLLOW);
-      if (t < 0)
-        return berr(errno, "open /dev/%s", n);
-      char src[64], dst[64];
+      char src[64], what[64];
       snprintf(src, sizeof src, "/dev/%s", n);
-      snprintf(dst, sizeof dst, "/proc/self/fd/%d", t);
-      if (mount(src, dst, NULL, MS_BIND, NULL) < 0)
-        return berr(errno, "bind /dev/%s", n);
+      snprintf(what, sizeof what, "/dev/%s", n);
+      if (bind_host_node(dev, n, src, what) < 0)
+        return -1;
       continue;
     }
     if (fchmodat(dev, n, 0666, 0) < 0)
@@ -95,7 +109,7 @@ int devices_create(const struct spec *s, int rootfd)
       return berr(errno, "symlink /dev/%s", links[i].name);
   }
   for (size_t i = 0; i < s->n_devices; i++)
-    if (device_create_extra(rootfd, &s->devices[i]) < 0)
+    if (device_create_extra(rootfd, &s->devices[i], s->userns) < 0)
       return -1;
   return 0;
 }

@@ -21,6 +21,7 @@
 #include "process.h"
 #include "pty.h"
 #include "spec.h"
+#include "userns.h"
 #include "util.h"
 
 #define EXIT_SETUP 125
@@ -32,12 +33,17 @@ static const struct {
 } exec_ns[] = {
     {"cgroup", CLONE_NEWCGROUP}, {"ipc", CLONE_NEWIPC}, {"uts", CLONE_NEWUTS},
     {"net", CLONE_NEWNET},       {"pid", CLONE_NEWPID}, {"mnt", CLONE_NEWNS},
+    /* last: a remapped container's user namespace gives no rights over the namespaces the agent
+     * made (its bridge network's), so those are joined while still host root */
+    {"user", CLONE_NEWUSER},
 };
+#define N_EXEC_NS (sizeof exec_ns / sizeof exec_ns[0])
 
 static int join_namespaces(pid_t pid)
 {
-  int fds[6];
-  for (size_t i = 0; i < 6; i++) {
+  int fds[N_EXEC_NS];
+  bool joined_user = false;
+  for (size_t i = 0; i < N_EXEC_NS; i++) {
     char p[64], self[64];
     snprintf(p, sizeof p, "/proc/%d/ns/%s", pid, exec_ns[i].name);
     snprintf(self, sizeof self, "/proc/self/ns/%s", exec_ns[i].name);
@@ -50,15 +56,24 @@ static int join_namespaces(pid_t pid)
       fds[i] = -1;
     }
   }
-  for (size_t i = 0; i < 6; i++) {
+  for (size_t i = 0; i < N_EXEC_NS; i++) {
     if (fds[i] < 0)
       continue;
     int r = setns(fds[i], exec_ns[i].flag);
     int e = errno;
     close(fds[i]);
-    if (r < 0)
+    if (r < 0) {
+      for (size_t k = i + 1; k < N_EXEC_NS; k++)
+        if (fds[k] >= 0)
+          close(fds[k]);
       return berr(e, "join %s namespace of pid %d", exec_ns[i].name, pid);
+    }
+    joined_user |= exec_ns[i].flag == CLONE_NEWUSER;
   }
+  /* Host root is not mapped in the container's user namespace: become its root (a host id in the
+   * remapped range) before anything is created in the container. */
+  if (joined_user && userns_become_root() < 0)
+    return -1;
   return 0;
 }
 

@@ -24,7 +24,10 @@
 #include "logfile.h"
 #include "monitor.h"
 #include "pty.h"
+#include "mounts.h"
 #include "spec.h"
+#include "sysctl.h"
+#include "userns.h"
 #include "util.h"
 
 /* Lines on the report pipe from the monitor to the waiting `start` process. */
@@ -103,6 +106,61 @@ static void write_state_file(struct monitor *m, const char *name, long v)
   snprintf(buf, sizeof buf, "%ld\n", v);
   if (write_file_atomic(m->state_dir, name, buf) < 0)
     fail(m, berr_msg());
+}
+
+/* A user namespace's root has no rights over namespaces the agent made (a bridge network's): the
+ * monitor joins them before clone, and writes the net.* sysctls there itself. */
+static int userns_join_before_clone(const struct spec *s)
+{
+  bool joined_net = false;
+  for (size_t i = 0; i < s->n_namespaces; i++) {
+    const struct ns_spec *ns = &s->namespaces[i];
+    if (!ns->path || ns->flag == CLONE_NEWPID || ns->flag == CLONE_NEWNS)
+      continue;
+    cleanup_fd int fd = open(ns->path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+      return berr(errno, "open %s namespace %s", ns->type, ns->path);
+    if (setns(fd, ns->flag) < 0)
+      return berr(errno, "join %s namespace %s", ns->type, ns->path);
+    joined_net |= ns->flag == CLONE_NEWNET;
+  }
+  return joined_net ? sysctls_apply(s, SYSCTL_NET) : 0;
+}
+
+/* Maps, then the detached idmapped mounts for the init: the rootfs and each `idmap` bind. */
+static int userns_prepare_init(const struct spec *s, pid_t init, int sync_fd)
+{
+  if (userns_write_maps(s, init) < 0)
+    return -1;
+  char p[64];
+  snprintf(p, sizeof p, "/proc/%d/ns/user", init);
+  cleanup_fd int ufd = open(p, O_RDONLY | O_CLOEXEC);
+  if (ufd < 0)
+    return berr(errno, "open %s", p);
+  struct sync_msg msg = {.step = SYNC_MOUNT_FD, .code = -1};
+  cleanup_fd int root = -1;
+  if (userns_rootfs_mount(s, ufd, &root) < 0)
+    return -1;
+  if (send_fd(sync_fd, root, &msg, sizeof msg) < 0)
+    return berr(errno, "sync: send the rootfs mount");
+  for (size_t i = 0; i < s->n_mounts; i++) {
+    const struct mount_spec *mt = &s->mounts[i];
+    if (!mount_wants_idmap(mt))
+      continue;
+    if (mt->source == NULL)
+      return berr(0, "mount %s: an idmapped mount needs a source", mt->destination);
+    unsigned long flags, prop;
+    bool rec;
+    cleanup_free char *data = NULL;
+    mount_options_parse(mt->options, &flags, &prop, &data, &rec);
+    cleanup_fd int fd = -1;
+    if (userns_idmapped_tree(mt->source, rec, ufd, &fd) < 0)
+      return berr_ctx("mount %s", mt->destination);
+    msg.code = (int32_t)i;
+    if (send_fd(sync_fd, fd, &msg, sizeof msg) < 0)
+      return berr(errno, "sync: send the mount for %s", mt->destination);
+  }
+  return 0;
 }
 
 enum sync_result { SYNC_EOF, SYNC_HANDLED, SYNC_GOT_READY };
@@ -398,6 +456,9 @@ static __attribute__((noreturn)) void monitor_main(const struct spec *s, const c
     }
   }
 
+  if (s->userns && userns_join_before_clone(s) < 0)
+    fail(m, berr_msg());
+
   m->init = container_clone(s, sv[1], &io);
   if (m->init < 0)
     fail(m, berr_msg());
@@ -416,6 +477,8 @@ static __attribute__((noreturn)) void monitor_main(const struct spec *s, const c
   if (m->stdin_fd >= 0)
     set_nonblock(m->stdin_fd, true);
 
+  if (s->userns && userns_prepare_init(s, m->init, m->sync_fd) < 0)
+    fail(m, berr_msg());
   if (write_cgroups(s, m->init) < 0)
     fail(m, berr_msg());
   if (sync_send(m->sync_fd, SYNC_CGROUP_DONE, 0, NULL, NULL) < 0)

@@ -91,6 +91,8 @@ static const struct {
     {"shared", false, MS_SHARED, true},        {"rshared", false, MS_SHARED | MS_REC, true},
     {"slave", false, MS_SLAVE, true},          {"rslave", false, MS_SLAVE | MS_REC, true},
     {"unbindable", false, MS_UNBINDABLE, true}, {"runbindable", false, MS_UNBINDABLE | MS_REC, true},
+    /* OCI's idmapped bind mounts: the monitor makes them (userns.c); no mount flag */
+    {"idmap", false, 0, false},                {"ridmap", false, 0, false},
 };
 
 int mount_options_parse(const char *const *opts, unsigned long *flags, unsigned long *propagation, char **data,
@@ -125,7 +127,37 @@ int mount_options_parse(const char *const *opts, unsigned long *flags, unsigned 
   return 0;
 }
 
-static int do_mount(const struct mount_spec *m, int rootfd, int dstfd, const char *what)
+static bool is_bind(const struct mount_spec *m)
+{
+  unsigned long flags, prop;
+  bool rec;
+  cleanup_free char *data = NULL;
+  mount_options_parse(m->options, &flags, &prop, &data, &rec);
+  return strcmp(m->type, "bind") == 0 || (flags & MS_BIND);
+}
+
+/* In a user namespace sysfs can only be mounted when the network namespace belongs to it; with a
+ * network namespace the agent made (bridge, container:NAME) bind the host's /sys instead, as
+ * rootless runc and crun do (made read-only as the spec asks, by the caller's bind remount, which
+ * must keep the flags the user namespace locked on it). */
+static int bind_host_sys(const char *target, unsigned long *locked, const char *what)
+{
+  if (mount("/sys", target, NULL, MS_BIND | MS_REC, NULL) < 0)
+    return berr(errno, "%s: bind the host's /sys (sysfs needs a network namespace of the user namespace)", what);
+  struct statvfs sv;
+  *locked = 0;
+  if (statvfs("/sys", &sv) == 0) {
+    if (sv.f_flag & ST_NOSUID) *locked |= MS_NOSUID;
+    if (sv.f_flag & ST_NODEV) *locked |= MS_NODEV;
+    if (sv.f_flag & ST_NOEXEC) *locked |= MS_NOEXEC;
+    if (sv.f_flag & ST_NOATIME) *locked |= MS_NOATIME;
+    if (sv.f_flag & ST_RELATIME) *locked |= MS_RELATIME;
+  }
+  return 0;
+}
+
+static int do_mount(const struct mount_spec *m, int rootfd, int dstfd, int srcfd, int idmapfd, bool userns,
+                    const char *what)
 {
   unsigned long flags, prop;
   bool rec;
@@ -134,17 +166,25 @@ static int do_mount(const struct mount_spec *m, int rootfd, int dstfd, const cha
   char target[64];
   snprintf(target, sizeof target, "/proc/self/fd/%d", dstfd);
   bool bind = strcmp(m->type, "bind") == 0 || (flags & MS_BIND);
-  if (bind) {
-    cleanup_fd int srcfd = open(m->source, O_PATH | O_CLOEXEC);
+  unsigned long locked = 0;
+  if (bind && idmapfd >= 0) {
+    if (syscall(SYS_move_mount, idmapfd, "", dstfd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+      return berr(errno, "%s: move the idmapped mount of %s into place", what, m->source);
+  } else if (bind) {
     if (srcfd < 0)
-      return berr(errno, "%s: open bind source %s", what, m->source);
+      return berr(0, "%s: bind source %s was not opened", what, m->source);
     char source[64];
     snprintf(source, sizeof source, "/proc/self/fd/%d", srcfd);
     if (mount(source, target, NULL, MS_BIND | (rec ? MS_REC : 0), NULL) < 0)
       return berr(errno, "%s: bind mount %s", what, m->source);
   } else {
-    if (mount(m->source ? m->source : m->type, target, m->type, flags, data) < 0)
-      return berr(errno, "%s: mount %s", what, m->type);
+    if (mount(m->source ? m->source : m->type, target, m->type, flags, data) < 0) {
+      if (!(userns && errno == EPERM && strcmp(m->type, "sysfs") == 0))
+        return berr(errno, "%s: mount %s", what, m->type);
+      if (bind_host_sys(target, &locked, what) < 0)
+        return -1;
+      bind = true;
+    }
   }
   unsigned long extra = flags & ~(MS_BIND | MS_REC | MS_REMOUNT);
   if ((bind && extra) || prop) {
@@ -153,7 +193,7 @@ static int do_mount(const struct mount_spec *m, int rootfd, int dstfd, const cha
     if (resolve_in_root(rootfd, m->destination, RESOLVE_NO_CREATE, &top) < 0)
       return berr_ctx("%s", what);
     snprintf(target, sizeof target, "/proc/self/fd/%d", top);
-    if (bind && extra && mount(NULL, target, NULL, MS_BIND | MS_REMOUNT | extra, NULL) < 0)
+    if (bind && extra && mount(NULL, target, NULL, MS_BIND | MS_REMOUNT | extra | locked, NULL) < 0)
       return berr(errno, "%s: remount bind with options", what);
     if (prop && mount(NULL, target, NULL, prop, NULL) < 0)
       return berr(errno, "%s: set propagation", what);
@@ -161,11 +201,41 @@ static int do_mount(const struct mount_spec *m, int rootfd, int dstfd, const cha
   return 0;
 }
 
-int mounts_prepare_rootfs(const struct spec *s, int *rootfd)
+int mount_fds_init(const struct spec *s, struct mount_fds *mf)
+{
+  mf->rootfs = -1;
+  mf->idmapped = calloc(s->n_mounts + 1, sizeof(int));
+  mf->sources = calloc(s->n_mounts + 1, sizeof(int));
+  if (mf->idmapped == NULL || mf->sources == NULL)
+    return berr(ENOMEM, "mount fds");
+  for (size_t i = 0; i < s->n_mounts; i++)
+    mf->idmapped[i] = mf->sources[i] = -1;
+  return 0;
+}
+
+int mounts_open_sources(const struct spec *s, struct mount_fds *mf)
+{
+  for (size_t i = 0; i < s->n_mounts; i++) {
+    const struct mount_spec *m = &s->mounts[i];
+    if (mf->idmapped[i] >= 0 || !is_bind(m))
+      continue;
+    if (m->source == NULL)
+      return berr(0, "mount %s: a bind mount needs a source", m->destination);
+    mf->sources[i] = open(m->source, O_PATH | O_CLOEXEC);
+    if (mf->sources[i] < 0)
+      return berr(errno, "mount %s: open bind source %s", m->destination, m->source);
+  }
+  return 0;
+}
+
+int mounts_prepare_rootfs(const struct spec *s, const struct mount_fds *mf, int *rootfd)
 {
   if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
     return berr(errno, "make / rprivate");
-  if (s->has_rootfs_mount) {
+  if (mf->rootfs >= 0) {
+    if (syscall(SYS_move_mount, mf->rootfs, "", AT_FDCWD, s->root_path, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+      return berr(errno, "move the idmapped rootfs onto %s", s->root_path);
+  } else if (s->has_rootfs_mount) {
     unsigned long flags, prop;
     bool rec;
     cleanup_free char *data = NULL;
@@ -181,14 +251,15 @@ int mounts_prepare_rootfs(const struct spec *s, int *rootfd)
   return 0;
 }
 
-int mounts_apply(const struct spec *s, int rootfd)
+int mounts_apply(const struct spec *s, int rootfd, const struct mount_fds *mf)
 {
   for (size_t i = 0; i < s->n_mounts; i++) {
     const struct mount_spec *m = &s->mounts[i];
     enum resolve_create kind = RESOLVE_CREATE_DIR;
-    if (strcmp(m->type, "bind") == 0 && m->source) {
+    int src = mf->idmapped[i] >= 0 ? mf->idmapped[i] : mf->sources[i];
+    if (src >= 0) {
       struct stat st;
-      if (stat(m->source, &st) < 0)
+      if (fstat(src, &st) < 0)
         return berr(errno, "mount %s: stat bind source %s", m->destination, m->source);
       if (!S_ISDIR(st.st_mode))
         kind = RESOLVE_CREATE_FILE;
@@ -210,7 +281,7 @@ int mounts_apply(const struct spec *s, int rootfd)
       return berr_ctx("mount %s", m->destination);
     char what[4200];
     snprintf(what, sizeof what, "mount %s", m->destination);
-    if (do_mount(m, rootfd, dst, what) < 0)
+    if (do_mount(m, rootfd, dst, mf->sources[i], mf->idmapped[i], s->userns, what) < 0)
       return -1;
   }
   return 0;

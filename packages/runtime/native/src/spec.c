@@ -1,6 +1,7 @@
 /* config.json parsing. Every wrong type fails with a message naming the field. */
 #include <errno.h>
 #include <sched.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -223,7 +224,36 @@ static const struct {
 } ns_types[] = {
     {"pid", CLONE_NEWPID}, {"mount", CLONE_NEWNS},       {"uts", CLONE_NEWUTS},
     {"ipc", CLONE_NEWIPC}, {"network", CLONE_NEWNET},    {"cgroup", CLONE_NEWCGROUP},
+    {"user", CLONE_NEWUSER},
 };
+
+static int parse_id_mappings(json_t *linux_, const char *key, struct id_mapping *out, size_t *n)
+{
+  json_t *arr = json_object_get(linux_, key);
+  *n = 0;
+  if (arr == NULL || json_is_null(arr))
+    return 0;
+  if (!json_is_array(arr))
+    return berr(0, "config: linux.%s must be an array", key);
+  if (json_array_size(arr) > MAX_ID_MAPPINGS)
+    return berr(0, "config: linux.%s: at most %d entries", key, MAX_ID_MAPPINGS);
+  for (size_t i = 0; i < json_array_size(arr); i++) {
+    char f[64];
+    snprintf(f, sizeof f, "linux.%s[%zu]", key, i);
+    json_t *m = json_array_get(arr, i);
+    if (!json_is_object(m))
+      return berr(0, "config: %s must be an object", f);
+    struct id_mapping *o = &out[i];
+    memset(o, 0, sizeof *o);
+    if (get_uint(m, "containerID", f, &o->container_id) < 0 || get_uint(m, "hostID", f, &o->host_id) < 0 ||
+        get_uint(m, "size", f, &o->size) < 0)
+      return -1;
+    if (o->size == 0 || o->container_id + o->size > 0xffffffffULL || o->host_id + o->size > 0xffffffffULL)
+      return berr(0, "config: %s: size must be positive and the ranges below 2^32", f);
+    (*n)++;
+  }
+  return 0;
+}
 
 
 static int parse_devices(json_t *linux_, struct spec *out)
@@ -247,7 +277,7 @@ static int parse_devices(json_t *linux_, struct spec *out)
     if (get_str(d, "path", f, true, &o->path) < 0 || get_str(d, "type", f, true, &type) < 0 ||
         get_uint(d, "major", f, &o->major) < 0 || get_uint(d, "minor", f, &o->minor) < 0 ||
         get_uint(d, "fileMode", f, &o->file_mode) < 0 || get_uint(d, "uid", f, &o->uid) < 0 ||
-        get_uint(d, "gid", f, &o->gid) < 0)
+        get_uint(d, "gid", f, &o->gid) < 0 || get_str(d, "berthHostPath", f, false, &o->host_path) < 0)
       return -1;
     if (strcmp(type, "c") != 0 && strcmp(type, "b") != 0)
       return berr(0, "config: %s.type: want c or b, not %s", f, type);
@@ -378,6 +408,9 @@ int spec_load(const char *path, struct spec *out)
       return -1;
     if (parse_devices(linux_, out) < 0 || parse_sysctls(linux_, out) < 0)
       return -1;
+    if (parse_id_mappings(linux_, "uidMappings", out->uid_maps, &out->n_uid_maps) < 0 ||
+        parse_id_mappings(linux_, "gidMappings", out->gid_maps, &out->n_gid_maps) < 0)
+      return -1;
     json_t *sc;
     if (get_obj(linux_, "seccomp", "linux", false, &sc) < 0)
       return -1;
@@ -391,6 +424,14 @@ int spec_load(const char *path, struct spec *out)
   }
   if (!spec_namespace(out, CLONE_NEWNS))
     return berr(0, "config: linux.namespaces must include a mount namespace");
+  const struct ns_spec *userns_ns = spec_namespace(out, CLONE_NEWUSER);
+  if (userns_ns && userns_ns->path)
+    return berr(0, "config: joining a user namespace by path is not supported");
+  out->userns = userns_ns != NULL;
+  if (out->userns && (out->n_uid_maps == 0 || out->n_gid_maps == 0))
+    return berr(0, "config: a user namespace needs linux.uidMappings and linux.gidMappings");
+  if (!out->userns && (out->n_uid_maps || out->n_gid_maps))
+    return berr(0, "config: linux.uidMappings need a user namespace in linux.namespaces");
 
   if (get_obj(root, "berth", "", true, &berth) < 0)
     return -1;

@@ -46,6 +46,7 @@ struct process_spec {
 /* OCI linux.devices[] (--device) */
 struct device_spec {
   const char *path; /* inside the container, resolved in its root */
+  const char *host_path; /* berthHostPath: bound instead of mknod in a user namespace; may be NULL */
   char type;        /* 'c' or 'b' */
   uint64_t major, minor, file_mode, uid, gid;
 };
@@ -55,6 +56,12 @@ struct sysctl_spec {
   const char *key, *value;
 };
 
+/* linux.uidMappings / linux.gidMappings entry (a user namespace, --userns=remap). */
+struct id_mapping {
+  uint64_t container_id, host_id, size;
+};
+#define MAX_ID_MAPPINGS 5
+
 struct spec {
   json_t *json;
   struct process_spec process;
@@ -63,6 +70,9 @@ struct spec {
   const char *hostname;
   struct mount_spec *mounts;
   size_t n_mounts;
+  bool userns; /* a "user" namespace to create: the monitor writes the maps and idmaps the rootfs */
+  struct id_mapping uid_maps[MAX_ID_MAPPINGS], gid_maps[MAX_ID_MAPPINGS];
+  size_t n_uid_maps, n_gid_maps;
   struct ns_spec *namespaces;
   size_t n_namespaces;
   const char **masked_paths;   /* NULL-terminated */

@@ -14,9 +14,18 @@
 #include "sysctl.h"
 #include "util.h"
 
-int sysctls_apply(const struct spec *s)
+static bool selected(const char *key, enum sysctl_which which)
 {
-  if (s->n_sysctls == 0)
+  bool net = strncmp(key, "net.", 4) == 0;
+  return which == SYSCTL_ALL || (which == SYSCTL_NET) == net;
+}
+
+int sysctls_apply(const struct spec *s, enum sysctl_which which)
+{
+  size_t n = 0;
+  for (size_t i = 0; i < s->n_sysctls; i++)
+    n += selected(s->sysctls[i].key, which);
+  if (n == 0)
     return 0;
   cleanup_fd int sys = open("/proc/sys", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
   if (sys < 0)
@@ -28,6 +37,8 @@ int sysctls_apply(const struct spec *s)
     return berr(0, "sysctl: the container's /proc/sys is not procfs");
   for (size_t i = 0; i < s->n_sysctls; i++) {
     const char *key = s->sysctls[i].key, *value = s->sysctls[i].value;
+    if (!selected(key, which))
+      continue;
     char rel[512];
     if (snprintf(rel, sizeof rel, "%s", key) >= (int)sizeof rel)
       return berr(ENAMETOOLONG, "sysctl %s", key);

@@ -6,6 +6,7 @@ import { logRotation } from '@berth/shared';
 import { defaultSpec } from '../oci/default-spec';
 import { applyDevicesAndSysctls, resolveDevices } from '../oci/devices';
 import { applySecurity, resolveSecurity } from '../oci/security';
+import { applyUserns, resolveRemap } from '../oci/userns';
 import type { OciMount } from '../oci/types';
 import type { ResolvedDevice } from '../oci/devices';
 import type { ContainerRecord } from './record';
@@ -54,6 +55,8 @@ export function buildSpec(dir: string, rec: ContainerRecord, extras: BundleExtra
   applySecurity(spec, resolveSecurity(rec.spec));
   // --device, --sysctl
   applyDevicesAndSysctls(spec, extras.devices ?? resolveDevices(rec.spec), rec.spec.sysctls ?? {});
+  // --userns=remap
+  if (rec.spec.userns === 'remap') applyUserns(spec, rec.userns ?? resolveRemap());
   return spec;
 }
 

@@ -17,6 +17,7 @@ import { statusText } from './status-text';
 import { writeBundle } from './bundle';
 import { resolveSecurity } from '../oci/security';
 import { checkSysctls, resolveDevices } from '../oci/devices';
+import { resolveRemap } from '../oci/userns';
 import type { ArchivePathStat, ArchivePort, ArchiveRootDesc, AttachHandle, ExecHandle, HelperPort, ImagePort, RootfsPort } from './ports';
 import type { NetworkService } from '../network/network-service';
 import { VolumeService } from '../volumes/volume-service';
@@ -132,6 +133,8 @@ export class ContainerService {
         capDrop: r.spec.capDrop ?? [],
         devices: r.spec.devices ?? [],
         sysctls: r.spec.sysctls ?? {},
+        usernsMode: r.spec.userns ?? 'host',
+        ...(r.userns ? { idMappings: r.userns } : {}),
         securityOpt: (r.spec.securityOpt ?? []).map((o) => (/^seccomp[=:]\s*\{/.test(o) ? 'seccomp=<custom profile>' : o)),
         restartPolicy: r.spec.restartPolicy ?? { name: 'no', maximumRetryCount: 0 },
         ...(r.spec.stopTimeout !== undefined ? { stopTimeout: r.spec.stopTimeout } : {}),
@@ -173,6 +176,9 @@ export class ContainerService {
     resolveSecurity(spec); // a bad --cap-add or --security-opt fails here, before anything exists
     const devices = resolveDevices(spec); // a missing path or a non-device fails here too
     checkSysctls(spec); // net.* needs its own network namespace
+    if (spec.userns === 'remap' && spec.privileged)
+      throw invalid('--privileged cannot be combined with --userns=remap: a privileged container needs the host user namespace (--userns=host)');
+    const userns = spec.userns === 'remap' ? resolveRemap() : undefined; // no berth range: fails here, saying how to add one
     const warnings: string[] = [];
     if (devices.length && this.d.cgroups.version === 2)
       warnings.push('cgroup v2 has no devices file: the --device nodes are created but device access is not filtered (that needs an eBPF program, not implemented)');
@@ -187,6 +193,8 @@ export class ContainerService {
     fs.writeFileSync(path.join(dir, 'hostname'), `${hostname}\n`);
     fs.writeFileSync(path.join(dir, 'hosts'), hostsFile(hostname, spec.network));
     fs.writeFileSync(path.join(dir, 'resolv.conf'), resolvConf(spec.network));
+    // Docker gives a remapped container's root these files: it may edit /etc/hosts as usual
+    if (userns) for (const f of ['hostname', 'hosts', 'resolv.conf']) fs.chownSync(path.join(dir, f), userns.uid.hostId, userns.gid.hostId);
 
     const rec: ContainerRecord = {
       id,
@@ -199,6 +207,7 @@ export class ContainerService {
       createdAt: new Date().toISOString(),
       state: initialState(),
       exposedPorts: image.config.exposedPorts ?? [],
+      ...(userns ? { userns } : {}),
     };
     try {
       this.d.store.insert(rec);
@@ -249,7 +258,7 @@ export class ContainerService {
         logPath: this.logPath(id),
         waitForAttach: opts.waitForAttach ?? false,
         ...(net ? { netnsPath: net.netnsPath, hostNetwork: net.hostNetwork } : {}),
-        extraMounts: VolumeService.ociMounts(rec.mounts ?? []),
+        extraMounts: VolumeService.ociMounts(rec.mounts ?? [], { idmapVolumes: rec.spec.userns === 'remap' }),
         devices,
       });
       const { pid, monitorPid } = await this.d.helper.startContainer(dir, stateDir);

@@ -2,6 +2,7 @@
 // last known state. Persisted as JSON in the metadata DB; the monitor's files are the truth for
 // running containers and are folded in by the service.
 import type { RunSpecParsed } from '@berth/shared';
+import type { UsernsRemap } from '../oci/userns';
 import type { ResolvedMount } from '../volumes/volume-service';
 
 export interface ResolvedConfig {
@@ -47,6 +48,8 @@ export interface ContainerRecord {
   mounts?: ResolvedMount[];
   /** the image's exposed ports, for -P */
   exposedPorts?: string[];
+  /** --userns=remap: the maps read from /etc/subuid and /etc/subgid at create */
+  userns?: UsernsRemap;
 }
 
 export function initialState(): ContainerStateRecord {

@@ -37,6 +37,7 @@ export function resolveDevices(spec: Pick<RunSpecParsed, 'devices'>): ResolvedDe
       fileMode: st.mode & 0o7777,
       uid: st.uid,
       gid: st.gid,
+      berthHostPath: d.pathOnHost,
       rule: `${type} ${major}:${minor} ${permissions}`,
     };
   });

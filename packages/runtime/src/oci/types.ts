@@ -80,7 +80,7 @@ export interface OciMount {
   options?: string[];
 }
 
-export type OciNamespaceType = 'pid' | 'mount' | 'uts' | 'ipc' | 'network' | 'cgroup';
+export type OciNamespaceType = 'pid' | 'mount' | 'uts' | 'ipc' | 'network' | 'cgroup' | 'user';
 
 export interface OciNamespace {
   type: OciNamespaceType;
@@ -111,6 +111,15 @@ export interface OciDevice {
   fileMode?: number;
   uid?: number;
   gid?: number;
+  /** Berth: the host node, bind-mounted instead of mknod in a user namespace (--userns=remap) */
+  berthHostPath?: string;
+}
+
+/** OCI linux.uidMappings[] / gidMappings[] */
+export interface OciIdMapping {
+  containerID: number;
+  hostID: number;
+  size: number;
 }
 
 export interface OciSpec {
@@ -128,6 +137,9 @@ export interface OciSpec {
     devices?: OciDevice[];
     /** --sysctl: written through the container's own /proc/sys before its process starts */
     sysctl?: Record<string, string>;
+    /** --userns=remap: the user namespace's maps (with a { type: 'user' } namespace) */
+    uidMappings?: OciIdMapping[];
+    gidMappings?: OciIdMapping[];
   };
   berth: BerthExtension;
 }

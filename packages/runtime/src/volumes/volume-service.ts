@@ -193,7 +193,12 @@ export class VolumeService {
   }
 
   /** The mounts as config.json entries for the helper (bind + remount ro; tmpfs with Docker's flags). */
-  static ociMounts(mounts: ResolvedMount[]): OciMount[] {
+  /**
+   * With `idmapVolumes` (--userns=remap) Berth's own volume directories are idmapped like the
+   * rootfs (OCI's "idmap" option, made by the helper): the container's root owns what host root
+   * owns, and files stay 0-based on disk, shared with any other container. Host binds are not.
+   */
+  static ociMounts(mounts: ResolvedMount[], opts: { idmapVolumes?: boolean } = {}): OciMount[] {
     return mounts.map((m) =>
       m.type === 'tmpfs'
         ? {
@@ -202,7 +207,12 @@ export class VolumeService {
             source: 'tmpfs',
             options: ['nosuid', 'nodev', 'noexec', ...(m.tmpfsSize ? [`size=${m.tmpfsSize}`] : []), ...(m.readOnly ? ['ro'] : [])],
           }
-        : { destination: m.target, type: 'bind', source: m.source, options: ['rbind', 'rprivate', ...(m.readOnly ? ['ro'] : [])] },
+        : {
+            destination: m.target,
+            type: 'bind',
+            source: m.source,
+            options: ['rbind', 'rprivate', ...(m.readOnly ? ['ro'] : []), ...(opts.idmapVolumes && m.type === 'volume' ? ['idmap'] : [])],
+          },
     );
   }
 

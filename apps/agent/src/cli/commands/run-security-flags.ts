@@ -1,5 +1,5 @@
 // run/create flags for confinement: --privileged, --cap-add, --cap-drop, --security-opt,
-// --read-only, --device, --sysctl. Like Docker's CLI, `--security-opt seccomp=PATH` reads the profile here and sends
+// --read-only, --device, --sysctl, --userns. Like Docker's CLI, `--security-opt seccomp=PATH` reads the profile here and sends
 // its content, so the agent never opens a path the caller named.
 import fs from 'node:fs';
 import { DEVICE_PERMISSIONS_RE, type DeviceSpec, type RunSpec } from '@berth/shared';
@@ -13,6 +13,7 @@ export const securityFlags: FlagDef[] = [
   { long: 'read-only', type: 'bool' },
   { long: 'device', type: 'list' },
   { long: 'sysctl', type: 'list' },
+  { long: 'userns', type: 'string' },
 ];
 
 /** Docker's parseDevice: HOST, HOST:CONTAINER, HOST:PERMS or HOST:CONTAINER:PERMS. */
@@ -64,5 +65,7 @@ export function securitySpecFromFlags(flags: Record<string, unknown>): Partial<R
     readOnly: flags['read-only'] === true,
     devices: ((flags.device as string[] | undefined) ?? []).map(parseDevice),
     sysctls: parseSysctls((flags.sysctl as string[] | undefined) ?? []),
+    // host|remap, checked by the RunSpec schema at the agent
+    ...(typeof flags.userns === 'string' ? { userns: flags.userns as RunSpec['userns'] } : {}),
   };
 }
