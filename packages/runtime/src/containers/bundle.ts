@@ -23,6 +23,19 @@ export interface BundleExtras {
   extraMounts?: OciMount[];
   /** --device, as stat'ed when the cgroup was made (so node and rule agree) */
   devices?: ResolvedDevice[];
+  /**
+   * the cgroup cannot limit device access (cgroup v2 without Berth's eBPF device filter): the
+   * container then loses CAP_MKNOD unless it asked for it (--cap-add MKNOD|ALL) or is privileged,
+   * so it cannot make a node for a host disk the way the device list would have stopped it
+   */
+  noDeviceFilter?: boolean;
+}
+
+/** Drops CAP_MKNOD where no device filter stands behind it (see BundleExtras.noDeviceFilter). */
+export function withoutMknod(sec: ReturnType<typeof resolveSecurity>, capAdd: string[]): ReturnType<typeof resolveSecurity> {
+  const asked = capAdd.some((c) => ['MKNOD', 'CAP_MKNOD', 'ALL'].includes(c.trim().toUpperCase()));
+  if (sec.privileged || asked) return sec;
+  return { ...sec, capabilities: sec.capabilities.filter((c) => c !== 'CAP_MKNOD') };
 }
 
 export function buildSpec(dir: string, rec: ContainerRecord, extras: BundleExtras) {
@@ -52,7 +65,8 @@ export function buildSpec(dir: string, rec: ContainerRecord, extras: BundleExtra
   };
   // --privileged, --cap-add/--cap-drop, --security-opt, --read-only (records from before these
   // options parse to Docker's defaults)
-  applySecurity(spec, resolveSecurity(rec.spec));
+  const security = resolveSecurity(rec.spec);
+  applySecurity(spec, extras.noDeviceFilter ? withoutMknod(security, rec.spec.capAdd ?? []) : security);
   // --device, --sysctl
   applyDevicesAndSysctls(spec, extras.devices ?? resolveDevices(rec.spec), rec.spec.sysctls ?? {});
   // --userns=remap

@@ -260,6 +260,8 @@ export class ContainerService {
         ...(net ? { netnsPath: net.netnsPath, hostNetwork: net.hostNetwork } : {}),
         extraMounts: VolumeService.ociMounts(rec.mounts ?? [], { idmapVolumes: rec.spec.userns === 'remap' }),
         devices,
+        // cgroup v2 has no devices file and Berth has no eBPF device filter yet
+        noDeviceFilter: this.d.cgroups.version === 2,
       });
       const { pid, monitorPid } = await this.d.helper.startContainer(dir, stateDir);
       rec.state = {

@@ -4,12 +4,13 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { test } from 'node:test';
+import { describe, it, test } from 'node:test';
 import { RunSpec } from '@berth/shared';
 import { DEFAULT_CAPABILITIES, defaultSpec } from '../../src/oci/default-spec';
 import { ALL_CAPABILITIES, applySecurity, resolveCapabilities, resolveSecurity } from '../../src/oci/security';
 import { defaultSeccompProfile, seccompFromProfile } from '../../src/oci/seccomp-default';
 import { applyDevicesV1, DEFAULT_DEVICE_RULES } from '../../src/cgroups/v1/devices';
+import { buildSpec, withoutMknod } from '../../src/containers/bundle';
 
 const base = { rootPath: '/r', args: ['sh'], env: [], cwd: '/', hostname: 'h', terminal: false, hostNetwork: false };
 const spec = (o: Partial<RunSpec> = {}) => RunSpec.parse({ image: 'x', ...o });
@@ -106,4 +107,24 @@ test('v1 devices: deny all, then one allow rule per write; privileged allows all
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
+});
+
+describe('no device filter (cgroup v2): CAP_MKNOD goes unless asked for', () => {
+  const base = spec();
+  it('the default set loses CAP_MKNOD; --cap-add MKNOD, ALL and --privileged keep it', () => {
+    const caps = (o: Partial<RunSpec>) => withoutMknod(resolveSecurity(spec(o)), o.capAdd ?? []).capabilities;
+    assert.ok(resolveSecurity(base).capabilities.includes('CAP_MKNOD'), 'Docker default has it');
+    assert.ok(!caps({}).includes('CAP_MKNOD'));
+    assert.ok(caps({}).includes('CAP_CHOWN'), 'nothing else is dropped');
+    assert.ok(caps({ capAdd: ['mknod'] }).includes('CAP_MKNOD'));
+    assert.ok(caps({ capAdd: ['ALL'] }).includes('CAP_MKNOD'));
+    assert.ok(caps({ privileged: true }).includes('CAP_MKNOD'));
+  });
+  it('the bundle built for a v2 host has no CAP_MKNOD, for a v1 host it has', () => {
+    const rec = { spec: spec(), config: { args: ['sh'], env: [], workingDir: '/', hostname: 'h', tty: false, openStdin: false } } as unknown as Parameters<typeof buildSpec>[1];
+    const extras = { rootfsMount: { type: 'overlay', source: 'overlay', options: [] }, cgroupProcs: [], logPath: '/x', waitForAttach: false };
+    const bounding = (noDeviceFilter: boolean) => (buildSpec('/tmp/b', rec, { ...extras, noDeviceFilter }).process as { capabilities: { bounding: string[] } }).capabilities.bounding;
+    assert.ok(bounding(false).includes('CAP_MKNOD'));
+    assert.ok(!bounding(true).includes('CAP_MKNOD'));
+  });
 });
