@@ -121,6 +121,10 @@ describe('berth run (real runtime, as root)', () => {
     const r = agent.cli(['exec', name, 'sh', '-c', 'exit 7']);
     assert.equal(r.code, 7);
     assert.equal(agent.ok(['exec', '-i', name, 'cat'], { input: 'piped\n' }), 'piped\n');
+    // without -t, the exec's stdout and stderr stay apart
+    const sep = agent.cli(['exec', name, 'sh', '-c', 'echo out; echo err >&2; echo out2']);
+    assert.equal(sep.stdout, 'out\nout2\n');
+    assert.equal(sep.stderr, 'err\n');
     agent.ok(['rm', '-f', name]);
   });
 });

@@ -46,4 +46,35 @@ describe('interactive terminals (real pty via tmux, as root)', () => {
     await eventually('the CLI to exit with the shell status', () => /CLI-EXIT=4/.test(screen()));
     assert.match(screen(), /CLI-EXIT=4/);
   });
+
+  test('exec -it: the outer terminal size inside, a resize seen, the exit code returned', async () => {
+    const berth = path.join(repoRoot, 'apps/agent/bin/berth');
+    const env = `BERTH_AGENT_URL=${agent.url} BERTH_TOKEN=${agent.token}`;
+    const name = agent.name('exit');
+    agent.ok(['run', '-d', '--name', name, 'busybox:1.37.0-musl', 'sleep', '300']);
+    const s2 = `${session}-exec`;
+    try {
+      tmux('new-session', '-d', '-s', s2, '-x', '110', '-y', '35', `env ${env} ${berth} exec -it ${name} sh; echo EXEC-EXIT=$?; sleep 30`);
+      const scr = () => tmux('capture-pane', '-p', '-t', s2);
+      await eventually('the exec prompt', () => /[#$]\s*$/m.test(scr()));
+      tmux('send-keys', '-t', s2, 'stty size', 'Enter');
+      await eventually('the window size', () => /^35 110$/m.test(scr()));
+      tmux('resize-window', '-t', s2, '-x', '90', '-y', '25');
+      let asked = 0;
+      await eventually('the new window size', () => {
+        if (asked++ % 5 === 0) tmux('send-keys', '-t', s2, 'stty size', 'Enter');
+        return /^25 90$/m.test(scr());
+      });
+      tmux('send-keys', '-t', s2, 'exit 6', 'Enter');
+      await eventually('the exec CLI to exit with the shell status', () => /EXEC-EXIT=6/.test(scr()));
+      assert.match(scr(), /EXEC-EXIT=6/);
+    } finally {
+      try {
+        tmux('kill-session', '-t', s2);
+      } catch {
+        /* gone */
+      }
+      agent.ok(['rm', '-f', name]);
+    }
+  });
 });
