@@ -2,6 +2,7 @@
 import Link from 'next/link';
 import { usePathname } from 'next/navigation';
 import { HostSelector } from './hosts';
+import { ThemeToggle } from './theme-toggle';
 
 export function Nav({ username, role, host }: { username: string; role: string; host: string }) {
   const pathname = usePathname();
@@ -23,6 +24,7 @@ export function Nav({ username, role, host }: { username: string; role: string; 
       </nav>
       <span className="spacer" />
       <HostSelector current={host} />
+      <ThemeToggle />
       <span className="user" data-testid="nav-user">
         {username} <span className="muted">({role})</span>
       </span>

@@ -400,3 +400,21 @@ test('log viewer: a 1,000,000-line log scrolls, jumps, searches on the agent, an
     await trpcPost('containers.remove', { id: lname, force: true }).catch(() => undefined);
   }
 });
+
+test('themes: auto, light and dark; the choice survives a reload', { timeout: 60_000 }, async () => {
+  await page.goto(`${WEB}/containers`);
+  const bg = () => page.evaluate(() => getComputedStyle(document.documentElement).backgroundColor);
+  const toggle = page.getByTestId('theme-toggle');
+  assert.match((await toggle.textContent()) ?? '', /auto/);
+  await toggle.click();
+  assert.equal(await page.evaluate(() => document.documentElement.dataset.theme), 'light');
+  assert.equal(await bg(), 'rgb(246, 247, 249)');
+  await toggle.click();
+  assert.equal(await page.evaluate(() => document.documentElement.dataset.theme), 'dark');
+  assert.equal(await bg(), 'rgb(11, 15, 22)');
+  await page.reload();
+  assert.equal(await page.evaluate(() => document.documentElement.dataset.theme), 'dark');
+  assert.equal(await bg(), 'rgb(11, 15, 22)');
+  await page.getByTestId('theme-toggle').click(); // back to auto
+  assert.equal(await page.evaluate(() => document.documentElement.dataset.theme), undefined);
+});
