@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { HealthcheckSpec, HealthState, HealthStatus } from './health';
 import { LogConfig } from './logs';
 import { ContainerMountView, ContainerNetworkSettings, MountSpec, PortBinding, PortSpec } from './networks';
 
@@ -98,6 +99,10 @@ export const RunSpec = z.object({
   stopTimeout: z.number().int().min(0).max(3600).optional(),
   /** --log-opt max-size=10m --log-opt max-file=3 (json-file rotation, done by the monitor) */
   logConfig: LogConfig.optional(),
+  /** --init: a minimal init (berth-init) runs as PID 1, forwards signals to the command and reaps zombies */
+  init: z.boolean().default(false),
+  /** --health-cmd/--health-interval/... or --no-healthcheck (test ["NONE"]): overrides the image's HEALTHCHECK field by field */
+  healthcheck: HealthcheckSpec.optional(),
 });
 export type RunSpec = z.input<typeof RunSpec>;
 export type RunSpecParsed = z.output<typeof RunSpec>;
@@ -145,6 +150,8 @@ export const ContainerSummary = z.object({
   labels: z.record(z.string(), z.string()).optional(),
   /** frozen by `pause` */
   paused: z.boolean().optional(),
+  /** while running with a healthcheck: its status ("Up 3 minutes (healthy)", ps --filter health=) */
+  healthStatus: HealthStatus.optional(),
 });
 export type ContainerSummary = z.infer<typeof ContainerSummary>;
 
@@ -164,6 +171,8 @@ export const ContainerInspect = ContainerSummary.extend({
     openStdin: z.boolean(),
     stopSignal: z.string(),
     labels: z.record(z.string(), z.string()),
+    /** the healthcheck in effect (image's merged with --health-*), durations in ms; absent: none */
+    healthcheck: z.object({ test: z.array(z.string()), intervalMs: z.number(), timeoutMs: z.number(), startPeriodMs: z.number(), retries: z.number() }).optional(),
   }),
   hostConfig: z.object({
     memory: z.number().int(),
@@ -185,7 +194,11 @@ export const ContainerInspect = ContainerSummary.extend({
     stopTimeout: z.number().int().optional(),
     /** Docker's HostConfig.LogConfig: always json-file; config holds max-size/max-file when set */
     logConfig: z.object({ type: z.string(), config: z.record(z.string(), z.string()) }).optional(),
+    /** --init */
+    init: z.boolean().optional(),
   }),
+  /** Docker's State.Health: while the container runs with a healthcheck (and its last state after) */
+  health: HealthState.optional(),
   logPath: z.string(),
   networkSettings: ContainerNetworkSettings.optional(),
   mounts: z.array(ContainerMountView).optional(),

@@ -19,6 +19,7 @@
 #include "devices.h"
 #include "mounts.h"
 #include "process.h"
+#include "selfclone.h"
 #include "pty.h"
 #include "sysctl.h"
 #include "util.h"
@@ -147,6 +148,11 @@ static int init_setup(const struct spec *s, int sync_fd, const struct init_stdio
   if (net && !net->path && loopback_up() < 0)
     return -1;
 
+  /* --init: copied from the host before pivot_root, into a sealed memfd the container cannot write */
+  cleanup_fd int init_fd = -1;
+  if (s->init_path && (init_fd = sealed_copy(s->init_path, "berth-init")) < 0)
+    return -1;
+
   cleanup_fd int rootfd = -1;
   if (mounts_prepare_rootfs(s, &rootfd) < 0 || mounts_apply(s, rootfd) < 0 || devices_create(s, rootfd) < 0 ||
       mounts_pivot_root(rootfd) < 0 || sysctls_apply(s) < 0 || mounts_finish(s) < 0)
@@ -177,6 +183,8 @@ static int init_setup(const struct spec *s, int sync_fd, const struct init_stdio
   r = sync_recv(sync_fd, &m, &passed);
   if (r <= 0 || m.step != SYNC_GO)
     return r < 0 ? -1 : berr(0, "sync: expected go from the monitor");
+  if (init_fd >= 0)
+    return process_exec_init(&s->process, &pp, sync_fd, init_fd, code);
   return process_exec(&s->process, &pp, sync_fd, code);
 }
 

@@ -22,6 +22,8 @@ export interface BundleExtras {
   extraMounts?: OciMount[];
   /** --device, as stat'ed when the cgroup was made (so node and rule agree) */
   devices?: ResolvedDevice[];
+  /** --init: the host's berth-init, which the helper starts as PID 1 from a sealed copy */
+  initPath?: string;
 }
 
 export function buildSpec(dir: string, rec: ContainerRecord, extras: BundleExtras) {
@@ -48,6 +50,7 @@ export function buildSpec(dir: string, rec: ContainerRecord, extras: BundleExtra
     openStdin: rec.config.openStdin,
     waitForAttach: extras.waitForAttach,
     ...(rec.config.user ? { user: rec.config.user } : {}),
+    ...(extras.initPath ? { initPath: extras.initPath } : {}),
   };
   // --privileged, --cap-add/--cap-drop, --security-opt, --read-only (records from before these
   // options parse to Docker's defaults)

@@ -40,6 +40,8 @@ export interface HelperPort {
   startContainer(bundleDir: string, stateDir: string): Promise<{ pid: number; monitorPid: number }>;
   exec(o: { pid: number; process: object; cgroupProcs: string[]; tty: boolean }): ExecHandle;
   attach(stateDir: string): AttachHandle;
+  /** the static berth-init binary for `run --init` (absent: --init is not available) */
+  initPath?: string;
   /** `berth cp`: tar in and out of a container's root, every path resolved inside it */
   archive?: ArchivePort;
 }
