@@ -107,6 +107,17 @@ export const RunSpec = z.object({
 export type RunSpec = z.input<typeof RunSpec>;
 export type RunSpecParsed = z.output<typeof RunSpec>;
 
+/** `berth exec -d` (detached: no stdio, answered once the process runs) and `exec --privileged`. */
+export const ExecDetachedSpec = z.object({
+  cmd: z.array(z.string()).min(1, 'exec needs a command'),
+  env: z.array(z.string().regex(/^[^=\0]+=[^\0]*$/, 'env must be KEY=VALUE')).optional(),
+  workingDir: z.string().regex(/^\//, 'working directory must be an absolute path').optional(),
+  user: z.string().regex(/^[a-zA-Z0-9_.-]+(:[a-zA-Z0-9_.-]+)?$/, 'user must be name|uid[:group|gid]').optional(),
+  /** every capability and no seccomp for this process, as Docker's exec --privileged */
+  privileged: z.boolean().default(false),
+});
+export type ExecDetachedSpec = z.input<typeof ExecDetachedSpec>;
+
 /** `berth update` / Docker's container update: new limits and restart policy for a container. */
 export const UpdateSpec = RunSpec.pick({ memoryBytes: true, memorySwapBytes: true, nanoCpus: true, pidsLimit: true, restartPolicy: true }).strict();
 export type UpdateSpec = z.input<typeof UpdateSpec>;

@@ -53,10 +53,46 @@ interface DockerCreateBody {
     Devices?: { PathOnHost?: string; PathInContainer?: string; CgroupPermissions?: string }[] | null;
     Sysctls?: Record<string, string> | null;
     LogConfig?: { Type?: string; Config?: Record<string, string> | null } | null;
+    Init?: boolean | null;
   };
+  Healthcheck?: DockerHealthConfig | null;
   StopSignal?: string;
   StopTimeout?: number | null;
   NetworkingConfig?: { EndpointsConfig?: Record<string, { Aliases?: string[] | null } | null> | null };
+}
+
+/** Docker's HealthConfig: durations in nanoseconds, 0 = inherit */
+interface DockerHealthConfig {
+  Test?: string[] | null;
+  Interval?: number;
+  Timeout?: number;
+  StartPeriod?: number;
+  Retries?: number;
+}
+
+/** Config.Healthcheck as RunSpec.healthcheck (RunSpec validates the test's form). */
+export function healthcheckOfBody(h: DockerHealthConfig | null | undefined): RunSpec['healthcheck'] {
+  if (!h) return undefined;
+  const ms = (ns: number | undefined) => (typeof ns === 'number' && ns > 0 ? Math.max(1, Math.round(ns / 1e6)) : undefined);
+  const out: NonNullable<RunSpec['healthcheck']> = {};
+  if (h.Test && h.Test.length) out.test = h.Test;
+  if (ms(h.Interval)) out.intervalMs = ms(h.Interval);
+  if (ms(h.Timeout)) out.timeoutMs = ms(h.Timeout);
+  if (ms(h.StartPeriod)) out.startPeriodMs = ms(h.StartPeriod);
+  if (typeof h.Retries === 'number' && h.Retries > 0) out.retries = h.Retries;
+  return Object.keys(out).length ? out : undefined;
+}
+
+/** Berth's healthcheck (ms) as Docker's HealthConfig (ns). */
+function dockerHealthConfig(h: { test?: string[]; intervalMs?: number; timeoutMs?: number; startPeriodMs?: number; retries?: number } | undefined) {
+  if (!h) return undefined;
+  return {
+    Test: h.test ?? [],
+    ...(h.intervalMs ? { Interval: h.intervalMs * 1e6 } : {}),
+    ...(h.timeoutMs ? { Timeout: h.timeoutMs * 1e6 } : {}),
+    ...(h.startPeriodMs ? { StartPeriod: h.startPeriodMs * 1e6 } : {}),
+    ...(h.retries ? { Retries: h.retries } : {}),
+  };
 }
 
 const strList = (v: string[] | string | null | undefined): string[] | undefined =>
@@ -165,6 +201,8 @@ export function createBodyToRunSpec(body: DockerCreateBody, name: string | undef
     })),
     sysctls: hc.Sysctls ?? {},
     ...logConfigOf(hc.LogConfig),
+    ...(hc.Init ? { init: true } : {}),
+    ...(healthcheckOfBody(body.Healthcheck) ? { healthcheck: healthcheckOfBody(body.Healthcheck) } : {}),
   };
 }
 
@@ -225,6 +263,15 @@ export function containerInspect(c: ContainerInspect) {
       Error: '',
       StartedAt: c.startedAt ?? ZERO_TIME,
       FinishedAt: c.finishedAt ?? ZERO_TIME,
+      ...(c.health
+        ? {
+            Health: {
+              Status: c.health.status,
+              FailingStreak: c.health.failingStreak,
+              Log: c.health.log.map((l) => ({ Start: l.start, End: l.end, ExitCode: l.exitCode, Output: l.output })),
+            },
+          }
+        : {}),
     },
     Image: c.imageId,
     ResolvConfPath: '',
@@ -257,6 +304,7 @@ export function containerInspect(c: ContainerInspect) {
       RestartPolicy: { Name: c.hostConfig.restartPolicy?.name ?? 'no', MaximumRetryCount: c.hostConfig.restartPolicy?.maximumRetryCount ?? 0 },
       MemorySwap: c.hostConfig.memorySwap ?? 0,
       LogConfig: { Type: c.hostConfig.logConfig?.type ?? 'json-file', Config: c.hostConfig.logConfig?.config ?? {} },
+      Init: c.hostConfig.init ? true : null,
     },
     GraphDriver: { Name: 'overlay', Data: null },
     Mounts: (c.mounts ?? []).map((m) => ({
@@ -288,6 +336,7 @@ export function containerInspect(c: ContainerInspect) {
       OnBuild: null,
       Labels: c.config.labels,
       StopSignal: c.config.stopSignal,
+      ...(c.config.healthcheck ? { Healthcheck: dockerHealthConfig(c.config.healthcheck) } : {}),
     },
     NetworkSettings: {
       Bridge: '',
@@ -348,6 +397,7 @@ export function imageInspect(i: ImageInspect) {
     OnBuild: null,
     Labels: i.config.labels,
     StopSignal: i.config.stopSignal,
+    ...(i.config.healthcheck ? { Healthcheck: dockerHealthConfig(i.config.healthcheck) } : {}),
   };
   return {
     Id: i.id,

@@ -461,7 +461,7 @@ export class ContainerService {
   /** Runs a process inside a running container, with the container's own confinement. */
   async exec(
     idOrName: string,
-    spec: { cmd: string[]; tty: boolean; env?: string[]; workingDir?: string; user?: string; rows?: number; cols?: number; privileged?: boolean },
+    spec: { cmd: string[]; tty: boolean; env?: string[]; workingDir?: string; user?: string; rows?: number; cols?: number; privileged?: boolean; detach?: boolean },
   ): Promise<ExecHandle> {
     const rec = this.find(idOrName);
     if (rec.state.status !== 'running' || !rec.state.pid) throw conflict(`container ${rec.name} is not running`);
@@ -489,9 +489,22 @@ export class ContainerService {
       ...(bundle.linux?.seccomp && !spec.privileged ? { seccomp: bundle.linux.seccomp } : {}),
       ...(user ? { berthUser: user } : {}),
     };
-    const h = this.d.helper.exec({ pid: rec.state.pid, process: processSpec, cgroupProcs: this.d.cgroups.procsFiles(rec.id), tty: spec.tty });
+    const h = this.d.helper.exec({ pid: rec.state.pid, process: processSpec, cgroupProcs: this.d.cgroups.procsFiles(rec.id), tty: spec.tty, ...(spec.detach ? { detach: true } : {}) });
     if (spec.tty && spec.rows && spec.cols) h.resize(spec.rows, spec.cols);
     return h;
+  }
+
+  /**
+   * `exec -d`: starts the process with no stdio and returns once it runs (a command that cannot
+   * run fails here, 126/127 as usual); the helper stays its parent and reaps it.
+   */
+  async execDetached(idOrName: string, spec: { cmd: string[]; env?: string[]; workingDir?: string; user?: string; privileged?: boolean }): Promise<void> {
+    const h = await this.exec(idOrName, { ...spec, tty: false, detach: true });
+    h.stdin?.end();
+    h.stdout?.resume();
+    h.stderr?.resume();
+    h.exited.catch(() => {});
+    await (h.started ?? h.exited);
   }
 
   /** Connects to the container's own stdio; with `start`, starts it parked until connected. */

@@ -30,6 +30,7 @@ export function nativeHelper(): HelperPort & { unpack: typeof unpackLayer } {
           setTimeout(() => p.child.exitCode === null && p.child.kill('SIGKILL'), 2000).unref();
         },
         exited: p.exited,
+        ...(p.started ? { started: p.started } : {}),
       };
     },
     attach(stateDir): AttachHandle {

@@ -219,7 +219,10 @@ export function parsePsFilter(f: string): { key: string; value: string } {
   const i = f.indexOf('=');
   if (i <= 0) throw new UsageError(`bad format of filter "${f}": want KEY=VALUE`);
   const key = f.slice(0, i).toLowerCase();
-  if (!['status', 'name', 'label', 'ancestor', 'id', 'exited'].includes(key)) throw new UsageError(`invalid filter '${key}'`);
+  if (!['status', 'name', 'label', 'ancestor', 'id', 'exited', 'health'].includes(key)) throw new UsageError(`invalid filter '${key}'`);
+  const value = f.slice(i + 1);
+  if (key === 'health' && !['starting', 'healthy', 'unhealthy', 'none'].includes(value))
+    throw new UsageError(`invalid filter 'health=${value}': want starting, healthy, unhealthy or none`);
   return { key, value: f.slice(i + 1) };
 }
 
@@ -238,6 +241,8 @@ export function matchPsFilters(c: ContainerSummary, filters: { key: string; valu
           return c.id.startsWith(v);
         case 'exited':
           return c.state === 'exited' && String(c.exitCode) === v;
+        case 'health':
+          return (c.healthStatus ?? 'none') === v;
         case 'label': {
           const i = v.indexOf('=');
           const labels = c.labels ?? {};
