@@ -54,6 +54,7 @@ describe('healthchecks (real runtime, as root)', () => {
     assert.equal(health(c)!.failingStreak, 0);
     assert.match(agent.ok(['ps', '--filter', `name=${c}`]), /Up .* \(healthy\)/);
     assert.ok(psNames('health=healthy').includes(c));
+    assert.equal(agent.ok(['inspect', '-f', '{{.State.Health.Status}}', c]).trim(), 'healthy');
     assert.ok(!psNames('health=unhealthy').includes(c));
     await eventually('the log to fill up to its 5 entries', () => health(c)!.log.length === 5);
     assert.equal(health(c)!.log.at(-1)!.exitCode, 0);

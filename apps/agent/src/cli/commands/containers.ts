@@ -4,7 +4,7 @@ import type { CliContext } from '../context';
 import { ago, shortId, table, truncate } from '../format';
 import { renderTemplate } from '../go-template';
 import { LogDemux } from '../log-demux';
-import { logTimeHint, parseLogTime, type ContainerSummary } from '@berth/shared';
+import { logTimeHint, parseLogTime, type ContainerSummary, type HealthState } from '@berth/shared';
 
 export async function ps(ctx: CliContext, argv: string[]): Promise<number> {
   const { flags } = parseArgs(argv, [
@@ -157,8 +157,14 @@ function dockerView(o: Record<string, unknown>): Record<string, unknown> {
       StartedAt: o.startedAt,
       FinishedAt: o.finishedAt,
       OOMKilled: o.oomKilled,
+      ...(o.health ? { Health: dockerHealth(o.health as HealthState) } : {}),
     },
   };
+}
+
+/** Docker's State.Health: {{.State.Health.Status}} */
+function dockerHealth(h: HealthState) {
+  return { Status: h.status, FailingStreak: h.failingStreak, Log: h.log.map((l) => ({ Start: l.start, End: l.end, ExitCode: l.exitCode, Output: l.output })) };
 }
 
 async function inspectOne(ctx: CliContext, name: string, type?: string) {
