@@ -42,6 +42,15 @@ describe('berth run --init (real runtime, as root)', () => {
     assert.equal(JSON.parse(agent.ok(['inspect', c]))[0].hostConfig.init, true);
   });
 
+  test('--init with another user, a read-only root, --privileged; not even a privileged container can write the init', () => {
+    assert.equal(agent.ok(['run', '--rm', '--init', '-u', '1000:1000', IMG, 'sh', '-c', 'id -u; stat -c %u /proc/1']).trim(), '1000\n1000');
+    assert.equal(agent.ok(['run', '--rm', '--init', '--read-only', IMG, 'echo', 'ro']), 'ro\n');
+    assert.equal(agent.ok(['run', '--rm', '--init', '--privileged', '--security-opt', 'no-new-privileges', IMG, 'echo', 'priv']), 'priv\n');
+    const w = agent.cli(['run', '--rm', '--init', '--privileged', IMG, 'sh', '-c', 'echo x >>/proc/1/exe && echo wrote']);
+    assert.notEqual(w.code, 0, `the init's binary was writable: ${w.stdout}`);
+    assert.doesNotMatch(w.stdout, /wrote/);
+  });
+
   test('without --init the command is PID 1 (unchanged)', () => {
     const out = agent.ok(['run', '--rm', IMG, 'sh', '-c', 'echo "me=$$"; tr "\\0" " " </proc/1/cmdline; echo']);
     assert.match(out, /^me=1\nsh -c /);
