@@ -319,6 +319,7 @@ export class ContainerService {
     }
     const timeoutSeconds = timeout ?? rec.spec.stopTimeout ?? 10;
     const exited = this.waitExit(rec.id);
+    this.health.stop(rec.id); // no verdicts on a container that is being stopped
     this.signal(rec, parseSignal(rec.config.stopSignal, 'SIGTERM'));
     if (rec.state.paused) await this.d.cgroups.thaw(rec.id).catch(() => {});
     const timedOut = await Promise.race([
@@ -394,7 +395,10 @@ export class ContainerService {
 
   // ---- health ---------------------------------------------------------------------------------
   /** One healthcheck probe: an exec like `berth exec`, its output (4 KiB kept), killed on abort. */
-  private async probe(id: string, cmd: string[], signal: AbortSignal): Promise<ProbeResult> {
+  private async probe(id: string, cmd: string[], signal: AbortSignal): Promise<ProbeResult | null> {
+    // a container whose init has exited (the agent notices within 100 ms) gets no verdict
+    const exiting = () => fs.existsSync(path.join(this.stateDir(id), 'exit.json'));
+    if (exiting()) return null;
     const h = await this.exec(id, { cmd, tty: false });
     const onAbort = () => h.kill();
     if (signal.aborted) h.kill();
@@ -415,6 +419,7 @@ export class ContainerService {
     try {
       const exitCode = await h.exited;
       await Promise.race([Promise.all(ended), new Promise((r) => setTimeout(r, 1000).unref())]);
+      if (exiting()) return null;
       return { exitCode, output: Buffer.concat(chunks).toString('utf8') };
     } finally {
       signal.removeEventListener('abort', onAbort);

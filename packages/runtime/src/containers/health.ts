@@ -31,8 +31,11 @@ export const realClock: HealthClock = {
 };
 
 export interface HealthDeps {
-  /** Runs `cmd` in the container; it must stop the process when `signal` aborts (the timeout). */
-  probe(id: string, cmd: string[], signal: AbortSignal): Promise<ProbeResult>;
+  /**
+   * Runs `cmd` in the container; it must stop the process when `signal` aborts (the timeout).
+   * null: no result this round (the container is exiting), nothing is recorded.
+   */
+  probe(id: string, cmd: string[], signal: AbortSignal): Promise<ProbeResult | null>;
   /** the status changed (starting → healthy, healthy → unhealthy, ...) */
   onStatus?(id: string, status: HealthStatus, previous: HealthStatus): void;
   /** after every probe: the new state (to keep it across an agent restart) */
@@ -117,7 +120,7 @@ export class HealthChecker {
     const start = this.clock.now();
     const abort = new AbortController();
     run.abort = abort;
-    const result = await new Promise<ProbeResult>((resolve) => {
+    const result = await new Promise<ProbeResult | null>((resolve) => {
       const timer = this.clock.setTimeout(() => {
         abort.abort();
         resolve({ exitCode: -1, output: `Health check exceeded timeout (${formatMs(run.config.timeoutMs)})` });
@@ -135,6 +138,7 @@ export class HealthChecker {
     });
     run.abort = undefined;
     if (run.stopped) return;
+    if (result === null) return this.schedule(id, run);
     this.apply(id, run, result, start, this.clock.now());
     this.schedule(id, run);
   }

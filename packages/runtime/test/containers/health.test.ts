@@ -218,3 +218,17 @@ test('durations as Docker writes them', async () => {
   assert.throws(() => parseDurationMs('1x'), /invalid duration/);
   assert.throws(() => parseDurationMs('s'), /invalid duration/);
 });
+
+test('a probe that answers null (the container is exiting) records nothing', async () => {
+  const clock = new FakeClock();
+  const updates: HealthState[] = [];
+  let n = 0;
+  const checker = new HealthChecker({ clock, probe: async () => (n++ === 0 ? null : ok), onUpdate: (_id, st) => updates.push(st) });
+  checker.start('c', cfg(), { startedAtMs: clock.now() });
+  await clock.advance(1000);
+  assert.equal(updates.length, 0);
+  assert.equal(checker.state('c')?.status, 'starting');
+  await clock.advance(1000);
+  assert.equal(checker.state('c')?.status, 'healthy');
+  checker.stop('c');
+});
