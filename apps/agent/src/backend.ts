@@ -20,6 +20,7 @@ import type {
   ContainerChange,
   ContainerDirListing,
   UpdateSpec,
+  ExecDetachedSpec,
 } from '@berth/shared';
 import type { NetworkVolumeBackend } from './network-backend';
 import type { BuildBackend } from './build-backend';
@@ -35,6 +36,8 @@ export interface ExecSpec {
   user?: string;
   rows?: number;
   cols?: number;
+  /** every capability, no seccomp (exec --privileged) */
+  privileged?: boolean;
 }
 
 /** A running process the terminal socket bridges: output as chunks, input, resize, exit. */
@@ -101,6 +104,8 @@ export interface Backend extends NetworkVolumeBackend, Partial<BuildBackend> {
   statsHistory(idOrName: string): Promise<StatsHistory>;
 
   exec(idOrName: string, spec: ExecSpec): Promise<TerminalProcess>;
+  /** exec -d: returns once the process runs in the container; nobody holds its stdio */
+  execDetached(idOrName: string, spec: ExecDetachedSpec): Promise<void>;
   /** attach to the container's own stdio (its pty for -t); start it first when `start` is set */
   attach(idOrName: string, opts: { start?: boolean; rows?: number; cols?: number }): Promise<TerminalProcess>;
 

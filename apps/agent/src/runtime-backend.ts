@@ -142,6 +142,9 @@ export function runtimeBackend(rt: Runtime, opts: RegistryBackendOptions = {}): 
       const h = await c.exec(id, spec);
       return fromExec(h, spec.tty);
     },
+    async execDetached(id, spec) {
+      await c.execDetached(id, spec);
+    },
     async attach(id, opts) {
       const rec = c.find(id);
       if (rec.state.status !== 'running' && !opts.start) throw new BerthError('failed_precondition', `container ${rec.name} is not running: start it first`);

@@ -209,6 +209,10 @@ export class FakeBackend implements Backend {
     for (const c of this.containers.values()) if (c.summary.state === 'running') out[c.summary.id] = this.sample(c);
     return out;
   }
+  async execDetached(idOrName: string): Promise<void> {
+    const c = this.find(idOrName);
+    if (c.summary.state !== 'running') throw new BerthError('failed_precondition', `container ${c.summary.name} is not running`);
+  }
   async exec(idOrName: string, spec: ExecSpec): Promise<TerminalProcess> {
     const c = this.find(idOrName);
     if (c.summary.state !== 'running') throw new BerthError('failed_precondition', `container ${c.summary.name} is not running`);

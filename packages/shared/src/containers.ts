@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { HealthcheckSpec, HealthState, HealthStatus } from './health';
 import { LogConfig } from './logs';
 import { ContainerMountView, ContainerNetworkSettings, MountSpec, PortBinding, PortSpec } from './networks';
 
@@ -107,9 +108,24 @@ export const RunSpec = z.object({
   stopTimeout: z.number().int().min(0).max(3600).optional(),
   /** --log-opt max-size=10m --log-opt max-file=3 (json-file rotation, done by the monitor) */
   logConfig: LogConfig.optional(),
+  /** --init: a minimal init (berth-init) runs as PID 1, forwards signals to the command and reaps zombies */
+  init: z.boolean().default(false),
+  /** --health-cmd/--health-interval/... or --no-healthcheck (test ["NONE"]): overrides the image's HEALTHCHECK field by field */
+  healthcheck: HealthcheckSpec.optional(),
 });
 export type RunSpec = z.input<typeof RunSpec>;
 export type RunSpecParsed = z.output<typeof RunSpec>;
+
+/** `berth exec -d` (detached: no stdio, answered once the process runs) and `exec --privileged`. */
+export const ExecDetachedSpec = z.object({
+  cmd: z.array(z.string()).min(1, 'exec needs a command'),
+  env: z.array(z.string().regex(/^[^=\0]+=[^\0]*$/, 'env must be KEY=VALUE')).optional(),
+  workingDir: z.string().regex(/^\//, 'working directory must be an absolute path').optional(),
+  user: z.string().regex(/^[a-zA-Z0-9_.-]+(:[a-zA-Z0-9_.-]+)?$/, 'user must be name|uid[:group|gid]').optional(),
+  /** every capability and no seccomp for this process, as Docker's exec --privileged */
+  privileged: z.boolean().default(false),
+});
+export type ExecDetachedSpec = z.input<typeof ExecDetachedSpec>;
 
 /** `berth update` / Docker's container update: new limits and restart policy for a container. */
 export const UpdateSpec = RunSpec.pick({ memoryBytes: true, memorySwapBytes: true, nanoCpus: true, pidsLimit: true, restartPolicy: true }).strict();
@@ -154,6 +170,8 @@ export const ContainerSummary = z.object({
   labels: z.record(z.string(), z.string()).optional(),
   /** frozen by `pause` */
   paused: z.boolean().optional(),
+  /** while running with a healthcheck: its status ("Up 3 minutes (healthy)", ps --filter health=) */
+  healthStatus: HealthStatus.optional(),
 });
 export type ContainerSummary = z.infer<typeof ContainerSummary>;
 
@@ -173,6 +191,8 @@ export const ContainerInspect = ContainerSummary.extend({
     openStdin: z.boolean(),
     stopSignal: z.string(),
     labels: z.record(z.string(), z.string()),
+    /** the healthcheck in effect (image's merged with --health-*), durations in ms; absent: none */
+    healthcheck: z.object({ test: z.array(z.string()), intervalMs: z.number(), timeoutMs: z.number(), startPeriodMs: z.number(), retries: z.number() }).optional(),
   }),
   hostConfig: z.object({
     memory: z.number().int(),
@@ -199,7 +219,11 @@ export const ContainerInspect = ContainerSummary.extend({
     stopTimeout: z.number().int().optional(),
     /** Docker's HostConfig.LogConfig: always json-file; config holds max-size/max-file when set */
     logConfig: z.object({ type: z.string(), config: z.record(z.string(), z.string()) }).optional(),
+    /** --init */
+    init: z.boolean().optional(),
   }),
+  /** Docker's State.Health: while the container runs with a healthcheck (and its last state after) */
+  health: HealthState.optional(),
   logPath: z.string(),
   networkSettings: ContainerNetworkSettings.optional(),
   mounts: z.array(ContainerMountView).optional(),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { HealthcheckSpec } from './health';
 
 export const Digest = z.string().regex(/^sha256:[a-f0-9]{64}$/, 'digest must be sha256:<64 hex>');
 
@@ -21,6 +22,8 @@ export const ImageConfig = z.object({
   labels: z.record(z.string(), z.string()).default({}),
   exposedPorts: z.array(z.string()).default([]),
   volumes: z.array(z.string()).default([]), // the image's VOLUME paths (anonymous volumes at run)
+  /** the image's HEALTHCHECK (Docker's Healthcheck, durations in ms) */
+  healthcheck: HealthcheckSpec.optional(),
 });
 export type ImageConfig = z.infer<typeof ImageConfig>;
 

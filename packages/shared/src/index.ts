@@ -6,3 +6,4 @@ export * from './registry';
 export * from './networks';
 export * from './dockerignore';
 export * from './logs';
+export * from './health';

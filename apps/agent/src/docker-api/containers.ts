@@ -26,7 +26,8 @@ export const listContainers: Handler = async (ctx) => {
       any(f.name, (v) => c.name.includes(v.replace(/^\//, ''))) &&
       any(f.id, (v) => c.id.startsWith(v)) &&
       any(f.status, (v) => v === c.state) &&
-      any(f.ancestor, (v) => v === c.image || v === c.imageId),
+      any(f.ancestor, (v) => v === c.image || v === c.imageId) &&
+      any(f.health, (v) => v === (c.healthStatus ?? 'none')),
   );
   // labels are in inspect only; compose and friends select their containers by label
   const withLabels = [];
@@ -287,7 +288,7 @@ export const attachContainer: Handler = async (ctx) => {
 export const createExec: Handler = async (ctx) => {
   const c = await ctx.backend.inspectContainer(ctx.params[0]);
   if (c.state !== 'running') throw new DockerApiError(409, `container ${c.id} is not running`);
-  const b = await readJson<{ Cmd?: string[]; Tty?: boolean; AttachStdin?: boolean; AttachStdout?: boolean; AttachStderr?: boolean; Env?: string[]; WorkingDir?: string; User?: string; ConsoleSize?: [number, number] }>(ctx.req);
+  const b = await readJson<{ Cmd?: string[]; Tty?: boolean; AttachStdin?: boolean; AttachStdout?: boolean; AttachStderr?: boolean; Env?: string[]; WorkingDir?: string; User?: string; ConsoleSize?: [number, number]; Privileged?: boolean }>(ctx.req);
   if (!Array.isArray(b.Cmd) || b.Cmd.length === 0) throw new DockerApiError(400, 'no exec command specified');
   const ex: ExecInstance = {
     id: crypto.randomBytes(32).toString('hex'),
@@ -300,6 +301,7 @@ export const createExec: Handler = async (ctx) => {
     env: b.Env ?? undefined,
     workingDir: b.WorkingDir || undefined,
     user: b.User || undefined,
+    privileged: b.Privileged === true,
     running: false,
     exitCode: null,
     rows: b.ConsoleSize?.[0] || undefined,
@@ -323,7 +325,7 @@ export const startExec: Handler = async (ctx) => {
     if (ex.running || ex.exitCode !== null) throw new DockerApiError(409, `exec ${ex.id} has already been started`);
     if (body.ConsoleSize?.[0]) [ex.rows, ex.cols] = body.ConsoleSize;
     ex.running = true;
-    const proc = await ctx.backend.exec(ex.containerId, { cmd: ex.cmd, tty: ex.tty, env: ex.env, workingDir: ex.workingDir, user: ex.user, rows: ex.rows, cols: ex.cols });
+    const proc = await ctx.backend.exec(ex.containerId, { cmd: ex.cmd, tty: ex.tty, env: ex.env, workingDir: ex.workingDir, user: ex.user, rows: ex.rows, cols: ex.cols, privileged: ex.privileged });
     ex.proc = proc;
     const finish = (code: number) => {
       ex.exitCode = code;

@@ -15,6 +15,7 @@ export interface ExecInstance {
   env?: string[];
   workingDir?: string;
   user?: string;
+  privileged?: boolean;
   running: boolean;
   exitCode: number | null;
   proc?: TerminalProcess;

@@ -55,10 +55,46 @@ interface DockerCreateBody {
     LogConfig?: { Type?: string; Config?: Record<string, string> | null } | null;
     /** "" or "host": no user namespace; "remap": Berth's per-container userns-remap */
     UsernsMode?: string;
+    Init?: boolean | null;
   };
+  Healthcheck?: DockerHealthConfig | null;
   StopSignal?: string;
   StopTimeout?: number | null;
   NetworkingConfig?: { EndpointsConfig?: Record<string, { Aliases?: string[] | null } | null> | null };
+}
+
+/** Docker's HealthConfig: durations in nanoseconds, 0 = inherit */
+interface DockerHealthConfig {
+  Test?: string[] | null;
+  Interval?: number;
+  Timeout?: number;
+  StartPeriod?: number;
+  Retries?: number;
+}
+
+/** Config.Healthcheck as RunSpec.healthcheck (RunSpec validates the test's form). */
+export function healthcheckOfBody(h: DockerHealthConfig | null | undefined): RunSpec['healthcheck'] {
+  if (!h) return undefined;
+  const ms = (ns: number | undefined) => (typeof ns === 'number' && ns > 0 ? Math.max(1, Math.round(ns / 1e6)) : undefined);
+  const out: NonNullable<RunSpec['healthcheck']> = {};
+  if (h.Test && h.Test.length) out.test = h.Test;
+  if (ms(h.Interval)) out.intervalMs = ms(h.Interval);
+  if (ms(h.Timeout)) out.timeoutMs = ms(h.Timeout);
+  if (ms(h.StartPeriod)) out.startPeriodMs = ms(h.StartPeriod);
+  if (typeof h.Retries === 'number' && h.Retries > 0) out.retries = h.Retries;
+  return Object.keys(out).length ? out : undefined;
+}
+
+/** Berth's healthcheck (ms) as Docker's HealthConfig (ns). */
+function dockerHealthConfig(h: { test?: string[]; intervalMs?: number; timeoutMs?: number; startPeriodMs?: number; retries?: number } | undefined) {
+  if (!h) return undefined;
+  return {
+    Test: h.test ?? [],
+    ...(h.intervalMs ? { Interval: h.intervalMs * 1e6 } : {}),
+    ...(h.timeoutMs ? { Timeout: h.timeoutMs * 1e6 } : {}),
+    ...(h.startPeriodMs ? { StartPeriod: h.startPeriodMs * 1e6 } : {}),
+    ...(h.retries ? { Retries: h.retries } : {}),
+  };
 }
 
 const strList = (v: string[] | string | null | undefined): string[] | undefined =>
@@ -169,6 +205,8 @@ export function createBodyToRunSpec(body: DockerCreateBody, name: string | undef
     ...logConfigOf(hc.LogConfig),
     // Docker's "" means the daemon default, which is host here; anything else the RunSpec schema checks
     ...(hc.UsernsMode ? { userns: hc.UsernsMode as 'host' | 'remap' } : {}),
+    ...(hc.Init ? { init: true } : {}),
+    ...(healthcheckOfBody(body.Healthcheck) ? { healthcheck: healthcheckOfBody(body.Healthcheck) } : {}),
   };
 }
 
@@ -229,6 +267,15 @@ export function containerInspect(c: ContainerInspect) {
       Error: '',
       StartedAt: c.startedAt ?? ZERO_TIME,
       FinishedAt: c.finishedAt ?? ZERO_TIME,
+      ...(c.health
+        ? {
+            Health: {
+              Status: c.health.status,
+              FailingStreak: c.health.failingStreak,
+              Log: c.health.log.map((l) => ({ Start: l.start, End: l.end, ExitCode: l.exitCode, Output: l.output })),
+            },
+          }
+        : {}),
     },
     Image: c.imageId,
     ResolvConfPath: '',
@@ -262,6 +309,7 @@ export function containerInspect(c: ContainerInspect) {
       RestartPolicy: { Name: c.hostConfig.restartPolicy?.name ?? 'no', MaximumRetryCount: c.hostConfig.restartPolicy?.maximumRetryCount ?? 0 },
       MemorySwap: c.hostConfig.memorySwap ?? 0,
       LogConfig: { Type: c.hostConfig.logConfig?.type ?? 'json-file', Config: c.hostConfig.logConfig?.config ?? {} },
+      Init: c.hostConfig.init ? true : null,
     },
     GraphDriver: { Name: 'overlay', Data: null },
     Mounts: (c.mounts ?? []).map((m) => ({
@@ -293,6 +341,7 @@ export function containerInspect(c: ContainerInspect) {
       OnBuild: null,
       Labels: c.config.labels,
       StopSignal: c.config.stopSignal,
+      ...(c.config.healthcheck ? { Healthcheck: dockerHealthConfig(c.config.healthcheck) } : {}),
     },
     NetworkSettings: {
       Bridge: '',
@@ -353,6 +402,7 @@ export function imageInspect(i: ImageInspect) {
     OnBuild: null,
     Labels: i.config.labels,
     StopSignal: i.config.stopSignal,
+    ...(i.config.healthcheck ? { Healthcheck: dockerHealthConfig(i.config.healthcheck) } : {}),
   };
   return {
     Id: i.id,

@@ -215,5 +215,6 @@ function parseExecSpec(p: Record<string, unknown>): ExecSpec {
     user: str(p.user, 'user'),
     rows: dim(p.rows, 'rows'),
     cols: dim(p.cols, 'cols'),
+    privileged: p.privileged === true,
   };
 }

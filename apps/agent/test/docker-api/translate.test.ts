@@ -3,7 +3,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { RunSpec, UpdateSpec } from '@berth/shared';
-import { createBodyToRunSpec, updateBodyToSpec } from '../../src/docker-api/translate';
+import { containerInspect, createBodyToRunSpec, updateBodyToSpec } from '../../src/docker-api/translate';
 import { route, splitVersion } from '../../src/docker-api/server';
 import { muxFrame } from '../../src/docker-api/http-util';
 
@@ -90,6 +90,66 @@ describe('docker API adapter (pure)', () => {
     assert.equal(createBodyToRunSpec({ Image: 'x', HostConfig: { UsernsMode: 'remap' } }, undefined).userns, 'remap');
     assert.equal(createBodyToRunSpec({ Image: 'x', HostConfig: { UsernsMode: 'host' } }, undefined).userns, 'host');
     assert.equal(createBodyToRunSpec({ Image: 'x', HostConfig: { UsernsMode: '' } }, undefined).userns, undefined);
+  });
+
+  test('HostConfig.Init and Config.Healthcheck (nanoseconds) become init and healthcheck (ms)', () => {
+    const s = createBodyToRunSpec(
+      {
+        Image: 'x',
+        HostConfig: { Init: true },
+        Healthcheck: { Test: ['CMD-SHELL', 'test -f /ok'], Interval: 200_000_000, Timeout: 5_000_000_000, StartPeriod: 0, Retries: 2 },
+      },
+      undefined,
+    );
+    assert.equal(s.init, true);
+    assert.deepEqual(s.healthcheck, { test: ['CMD-SHELL', 'test -f /ok'], intervalMs: 200, timeoutMs: 5000, retries: 2 });
+    assert.ok(RunSpec.safeParse(s).success);
+    const none = createBodyToRunSpec({ Image: 'x', Healthcheck: { Test: ['NONE'] } }, undefined);
+    assert.deepEqual(none.healthcheck, { test: ['NONE'] });
+    assert.equal(none.init, undefined);
+    assert.equal(RunSpec.safeParse({ image: 'x', healthcheck: { test: ['BOGUS'] } }).success, false);
+    assert.equal(RunSpec.safeParse({ image: 'x', healthcheck: { test: ['CMD'] } }).success, false);
+  });
+
+  test('inspect: State.Health in Docker\'s shape, HostConfig.Init, Config.Healthcheck in nanoseconds', () => {
+    const view = containerInspect({
+      id: 'a'.repeat(64),
+      name: 'web',
+      image: 'x',
+      imageId: 'sha256:' + 'b'.repeat(64),
+      command: 'sleep 1',
+      state: 'running',
+      status: 'Up 3 seconds (healthy)',
+      createdAt: '2026-12-04T00:00:00Z',
+      startedAt: '2026-12-04T00:00:01Z',
+      finishedAt: null,
+      exitCode: null,
+      pid: 42,
+      healthStatus: 'healthy',
+      path: 'sleep',
+      args: ['1'],
+      oomKilled: false,
+      restartCount: 0,
+      config: {
+        hostname: 'h',
+        user: '',
+        env: [],
+        cmd: ['sleep', '1'],
+        entrypoint: null,
+        workingDir: '/',
+        tty: false,
+        openStdin: false,
+        stopSignal: 'SIGTERM',
+        labels: {},
+        healthcheck: { test: ['CMD', 'true'], intervalMs: 200, timeoutMs: 1000, startPeriodMs: 0, retries: 3 },
+      },
+      hostConfig: { memory: 0, nanoCpus: 0, pidsLimit: 0, networkMode: 'none', autoRemove: false, init: true },
+      logPath: '/x',
+      health: { status: 'healthy', failingStreak: 0, log: [{ start: 's', end: 'e', exitCode: 0, output: 'ok' }] },
+    });
+    assert.deepEqual(view.State.Health, { Status: 'healthy', FailingStreak: 0, Log: [{ Start: 's', End: 'e', ExitCode: 0, Output: 'ok' }] });
+    assert.equal(view.HostConfig.Init, true);
+    assert.deepEqual(view.Config.Healthcheck, { Test: ['CMD', 'true'], Interval: 200_000_000, Timeout: 1_000_000_000, Retries: 3 });
   });
 
   test('restart policies and update bodies map onto the engine\'s specs', () => {

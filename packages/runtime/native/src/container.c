@@ -19,6 +19,7 @@
 #include "devices.h"
 #include "mounts.h"
 #include "process.h"
+#include "selfclone.h"
 #include "pty.h"
 #include "sysctl.h"
 #include "userns.h"
@@ -179,6 +180,11 @@ static int init_setup(const struct spec *s, int sync_fd, const struct init_stdio
    * user namespace's root has no rights over it. */
   const struct ns_spec *netns = spec_namespace(s, CLONE_NEWNET);
   enum sysctl_which which = s->userns && netns && netns->path ? SYSCTL_NOT_NET : SYSCTL_ALL;
+  /* --init: copied from the host before pivot_root, into a sealed memfd the container cannot write */
+  cleanup_fd int init_fd = -1;
+  if (s->init_path && (init_fd = sealed_copy(s->init_path, "berth-init")) < 0)
+    return -1;
+
   cleanup_fd int rootfd = -1;
   if (mounts_open_sources(s, &mf) < 0 || mounts_prepare_rootfs(s, &mf, &rootfd) < 0)
     return -1;
@@ -223,6 +229,8 @@ static int init_setup(const struct spec *s, int sync_fd, const struct init_stdio
   ssize_t r = sync_recv(sync_fd, &m, &passed);
   if (r <= 0 || m.step != SYNC_GO)
     return r < 0 ? -1 : berr(0, "sync: expected go from the monitor");
+  if (init_fd >= 0)
+    return process_exec_init(&s->process, &pp, sync_fd, init_fd, code);
   return process_exec(&s->process, &pp, sync_fd, code);
 }
 

@@ -87,7 +87,7 @@ static __attribute__((noreturn)) void child_fail(int errfd, int code)
   _exit(code);
 }
 
-static void child_main(const struct process_spec *p, int *cg_fds, size_t n_cg, int slave, int errfd)
+static void child_main(const struct process_spec *p, int *cg_fds, size_t n_cg, int slave, int errfd, bool detach)
 {
   sigset_t none;
   sigemptyset(&none);
@@ -103,6 +103,16 @@ static void child_main(const struct process_spec *p, int *cg_fds, size_t n_cg, i
       child_fail(errfd, EXIT_SETUP);
   } else if (setsid() < 0) {
     /* Not fatal: stay in the helper's session. */
+  }
+  if (detach) {
+    /* exec -d: no stdio (Docker discards a detached exec's output); /dev/null of the container */
+    int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+    if (null < 0 || dup2(null, 0) < 0 || dup2(null, 1) < 0 || dup2(null, 2) < 0) {
+      berr(errno, "open /dev/null for a detached exec");
+      child_fail(errfd, EXIT_SETUP);
+    }
+    if (null > 2)
+      close(null);
   }
   struct prepared_process pp;
   int code;
@@ -228,8 +238,8 @@ int cmd_exec(int argc, char **argv)
   const char *process_file = NULL;
   const char *cg[64];
   size_t n_cg = 0;
-  bool tty = false;
-  static const struct option opts[] = {{"pid", required_argument, 0, 'p'},
+  bool tty = false, detach = false;
+  static const struct option opts[] = {{"detach", no_argument, 0, 'd'},{"pid", required_argument, 0, 'p'},
                                        {"process", required_argument, 0, 'f'},
                                        {"cgroup-procs", required_argument, 0, 'c'},
                                        {"tty", no_argument, 0, 't'},
@@ -249,13 +259,14 @@ int cmd_exec(int argc, char **argv)
         cg[n_cg++] = optarg;
       break;
     case 't': tty = true; break;
+    case 'd': detach = true; break;
     default:
-      log_line(2, "error", "usage: berth-helper exec --pid PID --process FILE [--cgroup-procs FILE]... [--tty]");
+      log_line(2, "error", "usage: berth-helper exec --pid PID --process FILE [--cgroup-procs FILE]... [--tty] [--detach]");
       return EXIT_SETUP;
     }
   }
   if (pid <= 0 || process_file == NULL) {
-    log_line(2, "error", "usage: berth-helper exec --pid PID --process FILE [--cgroup-procs FILE]... [--tty]");
+    log_line(2, "error", "usage: berth-helper exec --pid PID --process FILE [--cgroup-procs FILE]... [--tty] [--detach]");
     return EXIT_SETUP;
   }
   json_error_t jerr;
@@ -310,7 +321,7 @@ int cmd_exec(int argc, char **argv)
     close(ep[0]);
     if (master >= 0)
       close(master);
-    child_main(&p, cg_fds, n_cg, slave, ep[1]);
+    child_main(&p, cg_fds, n_cg, slave, ep[1], detach);
   }
   close(ep[1]);
   if (slave >= 0)
@@ -328,6 +339,11 @@ int cmd_exec(int argc, char **argv)
     char *sp = strchr(err, ' ');
     fprintf(stderr, "%s\n", sp ? sp + 1 : err);
     return status_code(st);
+  }
+  if (detach) {
+    /* the process runs: say so (the agent answers exec -d now), then wait for it as usual */
+    printf("{\"started\":true,\"pid\":%d}\n", (int)child);
+    fflush(stdout);
   }
   int rc = relay(child, master, have_control);
   if (rc < 0) {

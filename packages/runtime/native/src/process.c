@@ -146,3 +146,29 @@ int process_exec(const struct process_spec *p, struct prepared_process *pp, int 
     return berr(0, "exec: \"%s\": permission denied", p->args[0]);
   return berr(e, "exec: \"%s\"", p->args[0]);
 }
+
+int process_exec_init(const struct process_spec *p, struct prepared_process *pp, int keep_fd, int init_fd, int *code)
+{
+  *code = 1;
+  /* keep fds 0-2, keep_fd and init_fd; close everything else */
+  int lo = keep_fd < init_fd ? keep_fd : init_fd, hi = keep_fd < init_fd ? init_fd : keep_fd;
+  if (lo > 3)
+    syscall(SYS_close_range, 3, lo - 1, 0);
+  if (hi - lo > 1)
+    syscall(SYS_close_range, lo + 1, hi - 1, 0);
+  if (syscall(SYS_close_range, hi + 1, ~0U, 0) < 0)
+    return berr(errno, "close_range");
+  size_t n = 0;
+  while (p->args[n])
+    n++;
+  char **argv = calloc(n + 3, sizeof(char *));
+  if (argv == NULL)
+    return berr(ENOMEM, "init arguments");
+  argv[0] = "berth-init";
+  argv[1] = "--";
+  /* args[0] as given: the init looks it up in the same $PATH the helper already checked it in */
+  for (size_t i = 0; i < n; i++)
+    argv[2 + i] = (char *)p->args[i];
+  fexecve(init_fd, argv, pp->envp);
+  return berr(errno, "exec the init (berth-init)");
+}

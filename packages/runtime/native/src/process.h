@@ -18,4 +18,8 @@ int process_prepare(const struct process_spec *p, struct prepared_process *out, 
 /* Closes fds >= first_fd_to_close (keeping keep_fd), then execve. Returns -1 with *code set on failure. */
 int process_exec(const struct process_spec *p, struct prepared_process *pp, int keep_fd, int *code);
 
+/* Like process_exec, but execs the sealed berth-init copy init_fd (kept open until then) as
+ * `berth-init -- ARGS...`, which runs the process as its child. */
+int process_exec_init(const struct process_spec *p, struct prepared_process *pp, int keep_fd, int init_fd, int *code);
+
 #endif

@@ -27,30 +27,46 @@ static int is_cloned(void)
   return seals >= 0 && (seals & REQUIRED_SEALS) == REQUIRED_SEALS;
 }
 
-int selfclone_ensure(char **argv)
+int sealed_copy(const char *path, const char *name)
 {
-  int c = is_cloned();
-  if (c != 0)
-    return c > 0 ? 0 : -1;
-  cleanup_fd int src = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+  cleanup_fd int src = open(path, O_RDONLY | O_CLOEXEC);
   if (src < 0)
-    return berr(errno, "open /proc/self/exe");
+    return berr(errno, "open %s", path);
   struct stat st;
   if (fstat(src, &st) < 0)
-    return berr(errno, "stat /proc/self/exe");
-  cleanup_fd int mfd = memfd_create("berth-helper", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+    return berr(errno, "stat %s", path);
+  if (!S_ISREG(st.st_mode))
+    return berr(0, "%s is not a regular file", path);
+  int mfd = memfd_create(name, MFD_CLOEXEC | MFD_ALLOW_SEALING);
   if (mfd < 0)
-    return berr(errno, "memfd_create for the sealed helper copy");
+    return berr(errno, "memfd_create for a sealed copy of %s", path);
   off_t off = 0;
   while (off < st.st_size) {
     ssize_t n = sendfile(mfd, src, &off, (size_t)(st.st_size - off));
     if (n < 0 && errno == EINTR)
       continue;
-    if (n <= 0)
-      return berr(n < 0 ? errno : EIO, "copy the helper into a memfd");
+    if (n <= 0) {
+      int e = n < 0 ? errno : EIO;
+      close(mfd);
+      return berr(e, "copy %s into a memfd", path);
+    }
   }
-  if (fcntl(mfd, F_ADD_SEALS, REQUIRED_SEALS) < 0)
-    return berr(errno, "seal the helper memfd");
+  if (fcntl(mfd, F_ADD_SEALS, REQUIRED_SEALS) < 0) {
+    int e = errno;
+    close(mfd);
+    return berr(e, "seal the memfd copy of %s", path);
+  }
+  return mfd;
+}
+
+int selfclone_ensure(char **argv)
+{
+  int c = is_cloned();
+  if (c != 0)
+    return c > 0 ? 0 : -1;
+  cleanup_fd int mfd = sealed_copy("/proc/self/exe", "berth-helper");
+  if (mfd < 0)
+    return -1;
   fexecve(mfd, argv, environ);
   return berr(errno, "re-execute the helper from its sealed copy");
 }

@@ -454,8 +454,11 @@ int spec_load(const char *path, struct spec *out)
       get_uint(berth, "logMaxSize", "berth", &out->log_max_size) < 0 ||
       get_uint(berth, "logMaxFile", "berth", &out->log_max_file) < 0 ||
       get_bool(berth, "openStdin", "berth", &out->open_stdin) < 0 ||
-      get_bool(berth, "waitForAttach", "berth", &out->wait_for_attach) < 0)
+      get_bool(berth, "waitForAttach", "berth", &out->wait_for_attach) < 0 ||
+      get_str(berth, "initPath", "berth", false, &out->init_path) < 0)
     return -1;
+  if (out->init_path && out->init_path[0] != '/')
+    return berr(0, "config: berth.initPath must be an absolute path");
   if (user)
     out->process.berth_user = user;
   if (out->log_max_file > 1 && out->log_max_size == 0)

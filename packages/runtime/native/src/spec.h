@@ -88,6 +88,7 @@ struct spec {
   uint64_t log_max_size; /* rotate before a record would take the file past this; 0 = never */
   uint64_t log_max_file; /* files kept in all, the current one included; 0 or 1 = just it */
   bool open_stdin, wait_for_attach;
+  const char *init_path; /* run --init: the static berth-init on the host, started as PID 1 from a sealed copy */
 };
 
 int spec_load(const char *path, struct spec *out);

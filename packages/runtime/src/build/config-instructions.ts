@@ -2,6 +2,7 @@
 // ENTRYPOINT, LABEL, EXPOSE, VOLUME, STOPSIGNAL, SHELL, MAINTAINER, HEALTHCHECK, ONBUILD): shared by
 // `berth build` and `berth commit --change`.
 import path from 'node:path';
+import { parseDurationMs } from '@berth/shared';
 import { invalid } from '../errors';
 import { parseKeyValues, splitWords, type Instruction } from './parse-dockerfile';
 
@@ -85,7 +86,26 @@ export function applyConfigInstruction(raw: ConfigTarget, ins: Instruction, sub:
       raw.author = ins.args;
       break;
     case 'HEALTHCHECK': {
-      const m = /^(NONE|CMD)\b\s*([\s\S]*)$/i.exec(ins.args.trim());
+      // HEALTHCHECK [--interval=D] [--timeout=D] [--start-period=D] [--start-interval=D] [--retries=N] CMD ... | NONE
+      let rest = ins.args.trim();
+      const opts: Record<string, number> = {};
+      for (let o: RegExpExecArray | null; (o = /^--([a-z-]+)=(\S+)\s+/i.exec(rest)); rest = rest.slice(o[0].length)) {
+        const key = o[1]!.toLowerCase();
+        const val = sub(o[2]!);
+        if (key === 'retries') {
+          if (!/^\d+$/.test(val)) throw invalid(`HEALTHCHECK --retries: "${val}" is not a number`);
+          opts.Retries = Number(val);
+          continue;
+        }
+        const field = { interval: 'Interval', timeout: 'Timeout', 'start-period': 'StartPeriod', 'start-interval': 'StartInterval' }[key];
+        if (!field) throw invalid(`HEALTHCHECK: unknown flag --${key}`);
+        try {
+          opts[field] = parseDurationMs(val) * 1e6; // image configs keep nanoseconds
+        } catch (e) {
+          throw invalid(`HEALTHCHECK --${key}: ${(e as Error).message}`);
+        }
+      }
+      const m = /^(NONE|CMD)\b\s*([\s\S]*)$/i.exec(rest);
       if (!m) throw invalid('HEALTHCHECK expects NONE or CMD ...');
       if (m[1]!.toUpperCase() === 'NONE') c.Healthcheck = { Test: ['NONE'] };
       else {
@@ -95,7 +115,8 @@ export function applyConfigInstruction(raw: ConfigTarget, ins: Instruction, sub:
         } catch {
           v = null;
         }
-        c.Healthcheck = { Test: Array.isArray(v) ? ['CMD', ...(v as string[])] : ['CMD-SHELL', m[2]!] };
+        if (!m[2]!.trim()) throw invalid('HEALTHCHECK CMD needs a command');
+        c.Healthcheck = { Test: Array.isArray(v) ? ['CMD', ...(v as string[])] : ['CMD-SHELL', m[2]!], ...opts };
       }
       break;
     }

@@ -23,6 +23,8 @@ export interface BundleExtras {
   extraMounts?: OciMount[];
   /** --device, as stat'ed when the cgroup was made (so node and rule agree) */
   devices?: ResolvedDevice[];
+  /** --init: the host's berth-init, which the helper starts as PID 1 from a sealed copy */
+  initPath?: string;
   /**
    * the cgroup cannot limit device access (cgroup v2 without Berth's eBPF device filter): the
    * container then loses CAP_MKNOD unless it asked for it (--cap-add MKNOD|ALL) or is privileged,
@@ -62,6 +64,7 @@ export function buildSpec(dir: string, rec: ContainerRecord, extras: BundleExtra
     openStdin: rec.config.openStdin,
     waitForAttach: extras.waitForAttach,
     ...(rec.config.user ? { user: rec.config.user } : {}),
+    ...(extras.initPath ? { initPath: extras.initPath } : {}),
   };
   // --privileged, --cap-add/--cap-drop, --security-opt, --read-only (records from before these
   // options parse to Docker's defaults)

@@ -4,7 +4,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { RunSpec, UpdateSpec, type ContainerInspect, type ContainerSummary, type RunSpecParsed } from '@berth/shared';
+import { RunSpec, UpdateSpec, type ContainerInspect, type ContainerSummary, type HealthState, type RunSpecParsed } from '@berth/shared';
 import { BerthError, conflict, invalid, notFound, precondition, wrap } from '../errors';
 import type { RuntimePaths } from '../paths';
 import type { CgroupDriver, CgroupLimits } from '../cgroups/driver';
@@ -15,7 +15,7 @@ import { resolveConfig } from './resolve-config';
 import { parseSignal, signalNumber } from './signals';
 import { statusText } from './status-text';
 import { writeBundle } from './bundle';
-import { resolveSecurity } from '../oci/security';
+import { hostCapabilities, resolveSecurity } from '../oci/security';
 import { checkSysctls, resolveDevices } from '../oci/devices';
 import { resolveRemap } from '../oci/userns';
 import type { ArchivePathStat, ArchivePort, ArchiveRootDesc, AttachHandle, ExecHandle, HelperPort, ImagePort, RootfsPort } from './ports';
@@ -24,6 +24,7 @@ import { VolumeService } from '../volumes/volume-service';
 import { EventBus } from '../events/event-bus';
 import { containerChanges, type Change } from './changes';
 import { treeSize } from './disk-usage';
+import { HealthChecker, HEALTH_OUTPUT_MAX, type ProbeResult } from './health';
 
 export interface ContainerServiceDeps {
   paths: RuntimePaths;
@@ -50,8 +51,20 @@ export class ContainerService {
   private readonly busy = new Map<string, Promise<void>>();
   /** container events for `berth events` */
   readonly events = new EventBus();
+  /** healthchecks of running containers (health.ts): probes run as execs */
+  readonly health: HealthChecker;
 
-  constructor(private readonly d: ContainerServiceDeps) {}
+  constructor(private readonly d: ContainerServiceDeps) {
+    this.health = new HealthChecker({
+      probe: (id, cmd, signal) => this.probe(id, cmd, signal),
+      shouldProbe: (id) => this.d.store.tryGet(id)?.state.paused !== true,
+      onUpdate: (id, st) => this.saveHealth(id, st),
+      onStatus: (id, status) => {
+        const rec = this.d.store.tryGet(id);
+        if (rec) this.emit(`health_status: ${status}`, rec);
+      },
+    });
+  }
 
   private emit(action: string, rec: ContainerRecord, extra: Record<string, string> = {}) {
     this.events.emit(action, rec.id, { name: rec.name, image: rec.image, ...extra });
@@ -81,6 +94,7 @@ export class ContainerService {
   }
 
   summary(r: ContainerRecord): ContainerSummary {
+    const health = r.state.status === 'running' && r.config.healthcheck ? (this.health.state(r.id)?.status ?? 'starting') : undefined;
     return {
       id: r.id,
       name: r.name,
@@ -88,7 +102,7 @@ export class ContainerService {
       imageId: r.imageId,
       command: r.config.args.map((a) => (/[\s"']/.test(a) ? JSON.stringify(a) : a)).join(' '),
       state: r.state.status,
-      status: statusText(r.state),
+      status: statusText(r.state, Date.now(), health),
       createdAt: r.createdAt,
       startedAt: r.state.startedAt,
       finishedAt: r.state.finishedAt,
@@ -97,11 +111,13 @@ export class ContainerService {
       ...(this.d.network && r.state.status === 'running' ? { ports: this.d.network.ports(r.id) } : {}),
       labels: r.spec.labels ?? {},
       paused: r.state.status === 'running' && r.state.paused === true,
+      ...(health ? { healthStatus: health } : {}),
     };
   }
 
   inspect(idOrName: string): ContainerInspect {
     const r = this.find(idOrName);
+    const health = this.healthOf(r);
     return {
       ...this.summary(r),
       path: r.config.args[0],
@@ -119,6 +135,7 @@ export class ContainerService {
         openStdin: r.config.openStdin,
         stopSignal: r.config.stopSignal,
         labels: r.spec.labels,
+        ...(r.config.healthcheck ? { healthcheck: r.config.healthcheck } : {}),
       },
       hostConfig: {
         memory: r.spec.memoryBytes ?? 0,
@@ -139,7 +156,9 @@ export class ContainerService {
         restartPolicy: r.spec.restartPolicy ?? { name: 'no', maximumRetryCount: 0 },
         ...(r.spec.stopTimeout !== undefined ? { stopTimeout: r.spec.stopTimeout } : {}),
         logConfig: { type: 'json-file', config: { ...(r.spec.logConfig?.config ?? {}) } },
+        init: r.spec.init ?? false,
       },
+      ...(health ? { health } : {}),
       logPath: this.logPath(r.id),
       ...(this.d.network ? { networkSettings: this.d.network.settings(r.id) } : {}),
       mounts: (r.mounts ?? []).map((m) => ({ type: m.type, ...(m.name ? { name: m.name } : {}), source: m.source, destination: m.target, rw: !m.readOnly })),
@@ -262,6 +281,7 @@ export class ContainerService {
         devices,
         // cgroup v2 has no devices file and Berth has no eBPF device filter yet
         noDeviceFilter: this.d.cgroups.version === 2,
+        ...(rec.spec.init ? { initPath: this.initPath() } : {}),
       });
       const { pid, monitorPid } = await this.d.helper.startContainer(dir, stateDir);
       rec.state = {
@@ -279,6 +299,7 @@ export class ContainerService {
       };
       this.d.store.update(rec);
       this.emit('start', rec);
+      if (rec.config.healthcheck) this.health.start(id, rec.config.healthcheck, { startedAtMs: Date.now() });
       this.ensureWatching();
     } catch (e) {
       await this.d.cgroups.remove(id).catch(() => {});
@@ -309,6 +330,7 @@ export class ContainerService {
     }
     const timeoutSeconds = timeout ?? rec.spec.stopTimeout ?? 10;
     const exited = this.waitExit(rec.id);
+    this.health.stop(rec.id); // no verdicts on a container that is being stopped
     this.signal(rec, parseSignal(rec.config.stopSignal, 'SIGTERM'));
     if (rec.state.paused) await this.d.cgroups.thaw(rec.id).catch(() => {});
     const timedOut = await Promise.race([
@@ -370,6 +392,7 @@ export class ContainerService {
 
   /** Deletes a stopped container's record and files. */
   private destroy(id: string, removeAnonymousVolumes = false) {
+    this.health.stop(id);
     const gone = this.d.store.tryGet(id);
     if (gone) this.emit('destroy', gone);
     const mounts = gone?.mounts ?? [];
@@ -381,11 +404,80 @@ export class ContainerService {
     fs.rmSync(this.dir(id), { recursive: true, force: true });
   }
 
+  // ---- health ---------------------------------------------------------------------------------
+  /** One healthcheck probe: an exec like `berth exec`, its output (4 KiB kept), killed on abort. */
+  private async probe(id: string, cmd: string[], signal: AbortSignal): Promise<ProbeResult | null> {
+    // a container whose init has exited (the agent notices within 100 ms) gets no verdict
+    const exiting = () => fs.existsSync(path.join(this.stateDir(id), 'exit.json'));
+    if (exiting()) return null;
+    const h = await this.exec(id, { cmd, tty: false });
+    const onAbort = () => h.kill();
+    if (signal.aborted) h.kill();
+    signal.addEventListener('abort', onAbort);
+    h.stdin?.end();
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const collect = (b: Buffer) => {
+      if (size >= HEALTH_OUTPUT_MAX) return;
+      chunks.push(b);
+      size += b.length;
+    };
+    const ended = [h.stdout, h.stderr].map((st) => {
+      if (!st) return Promise.resolve();
+      st.on('data', collect);
+      return new Promise<void>((r) => st.once('end', r).once('close', r).once('error', () => r()));
+    });
+    try {
+      const exitCode = await h.exited;
+      await Promise.race([Promise.all(ended), new Promise((r) => setTimeout(r, 1000).unref())]);
+      if (exiting()) return null;
+      return { exitCode, output: Buffer.concat(chunks).toString('utf8') };
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+    }
+  }
+
+  private healthFile(id: string) {
+    return path.join(this.stateDir(id), 'health.json');
+  }
+
+  private saveHealth(id: string, st: HealthState) {
+    try {
+      const tmp = this.healthFile(id) + '.tmp';
+      fs.writeFileSync(tmp, JSON.stringify(st), { mode: 0o600 });
+      fs.renameSync(tmp, this.healthFile(id));
+    } catch {
+      // the container is going away: its state dir with it
+    }
+  }
+
+  private readHealth(id: string): HealthState | undefined {
+    try {
+      const st = JSON.parse(fs.readFileSync(this.healthFile(id), 'utf8')) as HealthState;
+      return ['starting', 'healthy', 'unhealthy'].includes(st.status) && Array.isArray(st.log) ? st : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Docker's State.Health: live while running, the last one kept after a stop. */
+  private healthOf(r: ContainerRecord): HealthState | undefined {
+    if (!r.config.healthcheck) return undefined;
+    if (r.state.status === 'running') return this.health.state(r.id) ?? this.readHealth(r.id) ?? { status: 'starting', failingStreak: 0, log: [] };
+    return this.readHealth(r.id);
+  }
+
+  private initPath(): string {
+    if (!this.d.helper.initPath) throw new BerthError('not_implemented', '--init needs the native helper (berth-init)');
+    if (!fs.existsSync(this.d.helper.initPath)) throw new BerthError('unavailable', `--init: ${this.d.helper.initPath} is missing: build it with make -C packages/runtime/native`);
+    return this.d.helper.initPath;
+  }
+
   // ---- exec / attach ------------------------------------------------------------------------
   /** Runs a process inside a running container, with the container's own confinement. */
   async exec(
     idOrName: string,
-    spec: { cmd: string[]; tty: boolean; env?: string[]; workingDir?: string; user?: string; rows?: number; cols?: number },
+    spec: { cmd: string[]; tty: boolean; env?: string[]; workingDir?: string; user?: string; rows?: number; cols?: number; privileged?: boolean; detach?: boolean },
   ): Promise<ExecHandle> {
     const rec = this.find(idOrName);
     if (rec.state.status !== 'running' || !rec.state.pid) throw conflict(`container ${rec.name} is not running`);
@@ -406,15 +498,29 @@ export class ContainerService {
       env,
       cwd: spec.workingDir ?? rec.config.workingDir,
       user: { uid: 0, gid: 0 },
-      capabilities: bundle.process.capabilities,
+      // --privileged (Docker's exec --privileged): every capability and no seccomp for this process
+      capabilities: spec.privileged ? allCapabilities() : bundle.process.capabilities,
       noNewPrivileges: bundle.process.noNewPrivileges ?? false,
       rlimits: bundle.process.rlimits,
-      ...(bundle.linux?.seccomp ? { seccomp: bundle.linux.seccomp } : {}),
+      ...(bundle.linux?.seccomp && !spec.privileged ? { seccomp: bundle.linux.seccomp } : {}),
       ...(user ? { berthUser: user } : {}),
     };
-    const h = this.d.helper.exec({ pid: rec.state.pid, process: processSpec, cgroupProcs: this.d.cgroups.procsFiles(rec.id), tty: spec.tty });
+    const h = this.d.helper.exec({ pid: rec.state.pid, process: processSpec, cgroupProcs: this.d.cgroups.procsFiles(rec.id), tty: spec.tty, ...(spec.detach ? { detach: true } : {}) });
     if (spec.tty && spec.rows && spec.cols) h.resize(spec.rows, spec.cols);
     return h;
+  }
+
+  /**
+   * `exec -d`: starts the process with no stdio and returns once it runs (a command that cannot
+   * run fails here, 126/127 as usual); the helper stays its parent and reaps it.
+   */
+  async execDetached(idOrName: string, spec: { cmd: string[]; env?: string[]; workingDir?: string; user?: string; privileged?: boolean }): Promise<void> {
+    const h = await this.exec(idOrName, { ...spec, tty: false, detach: true });
+    h.stdin?.end();
+    h.stdout?.resume();
+    h.stderr?.resume();
+    h.exited.catch(() => {});
+    await (h.started ?? h.exited);
   }
 
   /** Connects to the container's own stdio; with `start`, starts it parked until connected. */
@@ -655,6 +761,7 @@ export class ContainerService {
   private async onExit(id: string): Promise<void> {
     const rec = this.d.store.tryGet(id);
     if (!rec || rec.state.status !== 'running') return;
+    this.health.stop(id);
     const exit = readExit(path.join(this.stateDir(id), 'exit.json'));
     let oomKills = 0;
     try {
@@ -750,6 +857,12 @@ export class ContainerService {
       if ((r.state.status === 'exited' || r.state.status === 'dead') && r.state.startedAt && ['always', 'unless-stopped'].includes(r.spec.restartPolicy?.name ?? ''))
         this.maybeRestart(r, true);
     }
+    // healthchecks of the containers that kept running, from the state they had
+    for (const r of this.d.store.all()) {
+      if (r.state.status !== 'running' || !r.config.healthcheck) continue;
+      const kept = this.readHealth(r.id);
+      this.health.start(r.id, r.config.healthcheck, { startedAtMs: Date.parse(r.state.startedAt ?? '') || Date.now(), ...(kept ? { initial: kept } : {}) });
+    }
     // directories without a record are leftovers of a crash between disk and DB writes
     for (const dir of [this.d.paths.containers, path.join(this.d.paths.run, 'containers')]) {
       let entries: string[] = [];
@@ -764,6 +877,7 @@ export class ContainerService {
   }
 
   stopWatching() {
+    this.health.stopAll();
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
   }
@@ -783,6 +897,12 @@ export class ContainerService {
     this.busy.set(id, tracked);
     return next;
   }
+}
+
+/** exec --privileged: every capability the runtime holds, in every set */
+function allCapabilities() {
+  const caps = [...hostCapabilities()];
+  return { bounding: caps, effective: caps, permitted: caps };
 }
 
 function alive(pid: number | null): boolean {

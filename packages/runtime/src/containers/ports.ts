@@ -20,6 +20,8 @@ export interface ExecHandle {
   signal(n: number): void;
   kill(): void;
   exited: Promise<number>;
+  /** exec -d: resolves once the process runs */
+  started?: Promise<void>;
 }
 
 export interface AttachHandle {
@@ -38,8 +40,10 @@ export interface AttachHandle {
 
 export interface HelperPort {
   startContainer(bundleDir: string, stateDir: string): Promise<{ pid: number; monitorPid: number }>;
-  exec(o: { pid: number; process: object; cgroupProcs: string[]; tty: boolean }): ExecHandle;
+  exec(o: { pid: number; process: object; cgroupProcs: string[]; tty: boolean; detach?: boolean }): ExecHandle;
   attach(stateDir: string): AttachHandle;
+  /** the static berth-init binary for `run --init` (absent: --init is not available) */
+  initPath?: string;
   /** `berth cp`: tar in and out of a container's root, every path resolved inside it */
   archive?: ArchivePort;
 }

@@ -16,6 +16,17 @@ export interface ResolvedConfig {
   stopSignal: string;
   tty: boolean;
   openStdin: boolean;
+  /** the healthcheck in effect: the image's merged with --health-* (absent: none, or disabled) */
+  healthcheck?: ResolvedHealthcheck;
+}
+
+export interface ResolvedHealthcheck {
+  /** ["CMD", ...] or ["CMD-SHELL", "..."] */
+  test: string[];
+  intervalMs: number;
+  timeoutMs: number;
+  startPeriodMs: number;
+  retries: number;
 }
 
 export interface ContainerStateRecord {

@@ -1,8 +1,8 @@
 // Merges what the user asked for with the image's config the way Docker does: an explicit
 // entrypoint resets the image's Cmd; env overrides by key; defaults for PATH, HOSTNAME, TERM.
-import type { ImageConfig, RunSpecParsed } from '@berth/shared';
+import { HEALTH_DEFAULTS, type HealthcheckSpec, type ImageConfig, type RunSpecParsed } from '@berth/shared';
 import { invalid } from '../errors';
-import type { ResolvedConfig } from './record';
+import type { ResolvedConfig, ResolvedHealthcheck } from './record';
 
 export const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
@@ -29,7 +29,27 @@ export function resolveConfig(spec: RunSpecParsed, image: ImageConfig, hostname:
     stopSignal: spec.stopSignal || image.stopSignal || 'SIGTERM',
     tty: spec.tty,
     openStdin: spec.openStdin,
+    ...healthOf(spec.healthcheck, image.healthcheck),
   };
+}
+
+/** Docker's merge: each field of --health-* wins over the image's, then the defaults; NONE disables. */
+export function resolveHealthcheck(run: HealthcheckSpec | undefined, image: HealthcheckSpec | undefined): ResolvedHealthcheck | undefined {
+  const test = run?.test ?? image?.test;
+  if (!test || test.length === 0 || test[0] === 'NONE') return undefined;
+  if (test[0] !== 'CMD' && test[0] !== 'CMD-SHELL') return undefined; // an image with an unknown form: Docker fails the probe; we skip it
+  return {
+    test,
+    intervalMs: run?.intervalMs || image?.intervalMs || HEALTH_DEFAULTS.intervalMs,
+    timeoutMs: run?.timeoutMs || image?.timeoutMs || HEALTH_DEFAULTS.timeoutMs,
+    startPeriodMs: run?.startPeriodMs ?? image?.startPeriodMs ?? HEALTH_DEFAULTS.startPeriodMs,
+    retries: run?.retries || image?.retries || HEALTH_DEFAULTS.retries,
+  };
+}
+
+function healthOf(run: HealthcheckSpec | undefined, image: HealthcheckSpec | undefined): { healthcheck?: ResolvedHealthcheck } {
+  const h = resolveHealthcheck(run, image);
+  return h ? { healthcheck: h } : {};
 }
 
 function mergeEnv(base: string[], over: string[]): string[] {

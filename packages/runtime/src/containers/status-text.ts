@@ -14,12 +14,13 @@ export function humanDuration(ms: number): string {
   return `${Math.round(d / 7)} weeks`;
 }
 
-export function statusText(st: ContainerStateRecord, now = Date.now()): string {
+export function statusText(st: ContainerStateRecord, now = Date.now(), health?: 'starting' | 'healthy' | 'unhealthy'): string {
   switch (st.status) {
     case 'created':
       return 'Created';
     case 'running':
-      return `Up ${humanDuration(now - Date.parse(st.startedAt ?? new Date(now).toISOString()))}${st.paused ? ' (Paused)' : ''}`;
+      // Docker's: (Paused) wins over the health status
+      return `Up ${humanDuration(now - Date.parse(st.startedAt ?? new Date(now).toISOString()))}${st.paused ? ' (Paused)' : health ? ` (${health === 'starting' ? 'health: starting' : health})` : ''}`;
     case 'exited':
       return `Exited (${st.exitCode ?? 0}) ${humanDuration(now - Date.parse(st.finishedAt ?? new Date(now).toISOString()))} ago`;
     case 'dead':

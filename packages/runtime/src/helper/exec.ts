@@ -17,15 +17,19 @@ export interface ExecProcess {
   signal(n: number): void;
   /** The process's exit code (128+sig when killed); rejects with a BerthError when it could not run. */
   exited: Promise<number>;
+  /** with detach: resolves once the process runs (rejects as `exited` does when it cannot) */
+  started?: Promise<void>;
 }
 
-export function spawnExec(o: { pid: number; process: object; cgroupProcs: string[]; tty: boolean }): ExecProcess {
+export function spawnExec(o: { pid: number; process: object; cgroupProcs: string[]; tty: boolean; detach?: boolean }): ExecProcess {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-exec-'));
   const file = path.join(dir, 'process.json');
   fs.writeFileSync(file, JSON.stringify(o.process), { mode: 0o600 });
   const args = ['exec', '--pid', String(o.pid), '--process', file];
   for (const c of o.cgroupProcs) args.push('--cgroup-procs', c);
   if (o.tty) args.push('--tty');
+  // exec -d: the process gets /dev/null for stdio; the helper says {"started":true} once it runs
+  if (o.detach) args.push('--detach');
   const child = spawn(helperPath(), args, { stdio: ['pipe', 'pipe', 'pipe', 'pipe'] });
   const control = child.stdio[3] as Writable;
   control.on('error', () => {
@@ -51,7 +55,20 @@ export function spawnExec(o: { pid: number; process: object; cgroupProcs: string
       else resolve(c);
     });
   });
+  let started: Promise<void> | undefined;
+  if (o.detach) {
+    started = new Promise<void>((resolve, reject) => {
+      let out = '';
+      child.stdout!.on('data', (b: Buffer) => {
+        out += b.toString();
+        if (out.includes('"started":true')) resolve();
+      });
+      exited.then(() => resolve(), reject);
+    });
+    started.catch(() => {});
+  }
   return {
+    ...(started ? { started } : {}),
     child,
     stdin: child.stdin!,
     stdout: child.stdout!,

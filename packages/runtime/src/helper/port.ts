@@ -4,6 +4,8 @@ import type { AttachHandle, HelperPort } from '../containers/ports';
 import { archiveIn, archiveList, archiveOut, archiveStat } from './archive';
 import { attach } from './attach';
 import { spawnExec } from './exec';
+import path from 'node:path';
+import { helperPath } from './helper-path';
 import { startContainer } from './start';
 import { unpackLayer } from './unpack';
 
@@ -11,6 +13,8 @@ export function nativeHelper(): HelperPort & { unpack: typeof unpackLayer } {
   return {
     unpack: unpackLayer,
     startContainer,
+    // built next to the helper (make -C packages/runtime/native)
+    initPath: process.env.BERTH_INIT ?? path.join(path.dirname(helperPath()), 'berth-init'),
     archive: { stat: archiveStat, list: archiveList, out: archiveOut, in: archiveIn },
     exec(o) {
       const p = spawnExec(o);
@@ -26,6 +30,7 @@ export function nativeHelper(): HelperPort & { unpack: typeof unpackLayer } {
           setTimeout(() => p.child.exitCode === null && p.child.kill('SIGKILL'), 2000).unref();
         },
         exited: p.exited,
+        ...(p.started ? { started: p.started } : {}),
       };
     },
     attach(stateDir): AttachHandle {

@@ -171,10 +171,29 @@ export function toImageConfig(raw: RawImageConfig): ImageConfig {
   if (typeof c.User === 'string' && c.User !== '') out.user = c.User;
   if (typeof c.WorkingDir === 'string' && c.WorkingDir !== '') out.workingDir = c.WorkingDir;
   if (typeof c.StopSignal === 'string' && c.StopSignal !== '') out.stopSignal = c.StopSignal;
+  const hc = healthcheckOf(c.Healthcheck);
+  if (hc) out.healthcheck = hc;
   return out;
 }
 
 export function platformMatches(p: Platform | undefined, want: Platform): boolean {
   if (!p) return true;
   return p.os === want.os && p.architecture === want.architecture;
+}
+
+/** Docker's Healthcheck {Test, Interval, Timeout, StartPeriod, Retries} (nanoseconds; 0 = inherit) in ms. */
+export function healthcheckOf(v: unknown): ImageConfig['healthcheck'] {
+  if (!isObject(v)) return undefined;
+  const out: NonNullable<ImageConfig['healthcheck']> = {};
+  const test = stringArray(v.Test);
+  if (test && test.length) out.test = test;
+  const ms = (x: unknown) => (typeof x === 'number' && x > 0 ? Math.max(1, Math.round(x / 1e6)) : undefined);
+  const interval = ms(v.Interval);
+  const timeout = ms(v.Timeout);
+  const startPeriod = ms(v.StartPeriod);
+  if (interval) out.intervalMs = interval;
+  if (timeout) out.timeoutMs = timeout;
+  if (startPeriod) out.startPeriodMs = startPeriod;
+  if (typeof v.Retries === 'number' && v.Retries > 0) out.retries = Math.floor(v.Retries);
+  return Object.keys(out).length ? out : undefined;
 }

@@ -100,6 +100,9 @@ export interface BerthExtension {
   logMaxFile?: number;
   openStdin?: boolean;
   waitForAttach?: boolean;
+  /** run --init: the static berth-init on the host; the helper copies it into a sealed memfd before
+   * pivot_root and execs it as PID 1 (`berth-init -- ARGS...`) */
+  initPath?: string;
 }
 
 /** OCI linux.devices[] */

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { tracked } from '@trpc/server';
-import { ContainerChange, ContainerDirListing, ContainerInspect, ContainerSummary, LogPage, LogPageQuery, LogTimeBound, RunSpec, StatsHistory, StatsSample, UpdateSpec } from '@berth/shared';
+import { ContainerChange, ContainerDirListing, ContainerInspect, ExecDetachedSpec, ContainerSummary, LogPage, LogPageQuery, LogTimeBound, RunSpec, StatsHistory, StatsSample, UpdateSpec } from '@berth/shared';
 import { procedure, router } from '../trpc';
 
 const Id = z.object({ id: z.string().min(1, 'container id or name is required') });
@@ -45,6 +45,8 @@ export const containersRouter = router({
     .output(ContainerDirListing)
     .query(({ ctx, input }) => ctx.backend.listDir(input.id, input.path)),
   changes: procedure.input(Id).output(z.array(ContainerChange)).query(({ ctx, input }) => ctx.backend.containerChanges(input.id)),
+  /** exec -d: answered once the process runs */
+  execDetached: procedure.input(Id.extend({ spec: ExecDetachedSpec })).mutation(({ ctx, input }) => ctx.backend.execDetached(input.id, input.spec)),
   top: procedure.input(Id).query(({ ctx, input }) => ctx.backend.topContainer(input.id)),
   logPage: procedure
     .input(Id.extend({ page: LogPageQuery, since: LogTimeBound.optional(), until: LogTimeBound.optional() }))

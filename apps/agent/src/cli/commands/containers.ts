@@ -4,7 +4,7 @@ import type { CliContext } from '../context';
 import { ago, shortId, table, truncate } from '../format';
 import { renderTemplate } from '../go-template';
 import { LogDemux } from '../log-demux';
-import { logTimeHint, parseLogTime, type ContainerSummary } from '@berth/shared';
+import { logTimeHint, parseLogTime, type ContainerSummary, type HealthState } from '@berth/shared';
 
 export async function ps(ctx: CliContext, argv: string[]): Promise<number> {
   const { flags } = parseArgs(argv, [
@@ -157,8 +157,14 @@ function dockerView(o: Record<string, unknown>): Record<string, unknown> {
       StartedAt: o.startedAt,
       FinishedAt: o.finishedAt,
       OOMKilled: o.oomKilled,
+      ...(o.health ? { Health: dockerHealth(o.health as HealthState) } : {}),
     },
   };
+}
+
+/** Docker's State.Health: {{.State.Health.Status}} */
+function dockerHealth(h: HealthState) {
+  return { Status: h.status, FailingStreak: h.failingStreak, Log: h.log.map((l) => ({ Start: l.start, End: l.end, ExitCode: l.exitCode, Output: l.output })) };
 }
 
 async function inspectOne(ctx: CliContext, name: string, type?: string) {
@@ -219,7 +225,10 @@ export function parsePsFilter(f: string): { key: string; value: string } {
   const i = f.indexOf('=');
   if (i <= 0) throw new UsageError(`bad format of filter "${f}": want KEY=VALUE`);
   const key = f.slice(0, i).toLowerCase();
-  if (!['status', 'name', 'label', 'ancestor', 'id', 'exited'].includes(key)) throw new UsageError(`invalid filter '${key}'`);
+  if (!['status', 'name', 'label', 'ancestor', 'id', 'exited', 'health'].includes(key)) throw new UsageError(`invalid filter '${key}'`);
+  const value = f.slice(i + 1);
+  if (key === 'health' && !['starting', 'healthy', 'unhealthy', 'none'].includes(value))
+    throw new UsageError(`invalid filter 'health=${value}': want starting, healthy, unhealthy or none`);
   return { key, value: f.slice(i + 1) };
 }
 
@@ -238,6 +247,8 @@ export function matchPsFilters(c: ContainerSummary, filters: { key: string; valu
           return c.id.startsWith(v);
         case 'exited':
           return c.state === 'exited' && String(c.exitCode) === v;
+        case 'health':
+          return (c.healthStatus ?? 'none') === v;
         case 'label': {
           const i = v.indexOf('=');
           const labels = c.labels ?? {};

@@ -1,4 +1,4 @@
-import { logOptsToConfig, type RunSpec } from '@berth/shared';
+import { logOptsToConfig, parseDurationMs, type RunSpec } from '@berth/shared';
 import { parseArgs, parseBytes, parseCpus, parseIntFlag, UsageError, type FlagDef } from '../args';
 import type { CliContext } from '../context';
 import { parseDetachKeys, runTerminalSession, windowSize } from '../terminal-session';
@@ -29,6 +29,13 @@ const runFlags: FlagDef[] = [
   { long: 'stop-timeout', type: 'string' },
   { long: 'log-opt', type: 'list' },
   { long: 'log-driver', type: 'string' },
+  { long: 'init', type: 'bool' },
+  { long: 'health-cmd', type: 'string' },
+  { long: 'health-interval', type: 'string' },
+  { long: 'health-timeout', type: 'string' },
+  { long: 'health-start-period', type: 'string' },
+  { long: 'health-retries', type: 'string' },
+  { long: 'no-healthcheck', type: 'bool' },
   ...networkFlags,
   ...securityFlags,
 ];
@@ -58,6 +65,38 @@ export function logConfigFromFlags(driver: string | undefined, opts: string[] | 
   return { type: driver || 'json-file', config };
 }
 
+/** --health-cmd/--health-interval/--health-timeout/--health-start-period/--health-retries, --no-healthcheck */
+export function healthcheckFromFlags(flags: Record<string, unknown>): RunSpec['healthcheck'] {
+  const dur = (name: string) => {
+    const v = flags[name] as string | undefined;
+    if (v === undefined) return undefined;
+    let ms: number;
+    try {
+      ms = parseDurationMs(v);
+    } catch (e) {
+      throw new UsageError(`invalid argument "${v}" for "--${name}" flag: ${(e as Error).message}`);
+    }
+    if (ms < 0) throw new UsageError(`--${name} cannot be negative`);
+    return ms === 0 ? undefined : ms; // 0: the image's value, or the default (Docker's rule)
+  };
+  const given = ['health-cmd', 'health-interval', 'health-timeout', 'health-start-period', 'health-retries'].filter((f) => flags[f] !== undefined);
+  if (flags['no-healthcheck'] === true) {
+    if (given.length) throw new UsageError('--no-healthcheck conflicts with --health-* options');
+    return { test: ['NONE'] };
+  }
+  if (!given.length) return undefined;
+  const out: NonNullable<RunSpec['healthcheck']> = {};
+  if (flags['health-cmd'] !== undefined) out.test = ['CMD-SHELL', flags['health-cmd'] as string];
+  const interval = dur('health-interval');
+  const timeout = dur('health-timeout');
+  const startPeriod = dur('health-start-period');
+  if (interval !== undefined) out.intervalMs = interval;
+  if (timeout !== undefined) out.timeoutMs = timeout;
+  if (startPeriod !== undefined) out.startPeriodMs = startPeriod;
+  if (flags['health-retries'] !== undefined) out.retries = parseIntFlag(flags['health-retries'] as string, '--health-retries');
+  return out;
+}
+
 /** Turns `run`/`create` flags into a RunSpec; the agent validates it again. */
 export function runSpecFromArgs(argv: string[]): { spec: RunSpec; detach: boolean } {
   const { flags, positionals } = parseArgs(argv, runFlags, { stopAtPositional: true });
@@ -79,8 +118,11 @@ export function runSpecFromArgs(argv: string[]): { spec: RunSpec; detach: boolea
   const restartPolicy = flags.restart !== undefined ? parseRestartPolicy(flags.restart as string) : undefined;
   if (flags.rm && restartPolicy && restartPolicy.name !== 'no') throw new UsageError('conflicting options: --restart and --rm');
   const logConfig = logConfigFromFlags(flags['log-driver'] as string | undefined, flags['log-opt'] as string[] | undefined);
+  const healthcheck = healthcheckFromFlags(flags);
   const spec: RunSpec = {
     ...(restartPolicy ? { restartPolicy } : {}),
+    ...(healthcheck ? { healthcheck } : {}),
+    ...(flags.init === true ? { init: true } : {}),
     ...(logConfig ? { logConfig } : {}),
     ...(flags['stop-signal'] !== undefined ? { stopSignal: flags['stop-signal'] as string } : {}),
     ...(flags['stop-timeout'] !== undefined ? { stopTimeout: parseIntFlag(flags['stop-timeout'] as string, '--stop-timeout') } : {}),
@@ -142,12 +184,21 @@ export async function exec(ctx: CliContext, argv: string[]): Promise<number> {
       { long: 'env', short: 'e', type: 'list' },
       { long: 'workdir', short: 'w', type: 'string' },
       { long: 'user', short: 'u', type: 'string' },
+      { long: 'privileged', type: 'bool' },
     ],
     { stopAtPositional: true },
   );
   if (positionals.length < 2) throw new UsageError('usage: berth exec [OPTIONS] CONTAINER COMMAND [ARG...]');
-  if (flags.detach) throw new UsageError('exec -d is not supported yet');
   const [id, ...cmd] = positionals;
+  const privileged = flags.privileged === true;
+  if (flags.detach) {
+    // Docker's exec -d: the process runs on in the container; nothing is printed
+    await ctx.client().trpc.containers.execDetached.mutate({
+      id,
+      spec: { cmd, env: flags.env as string[] | undefined, workingDir: flags.workdir as string | undefined, user: flags.user as string | undefined, privileged },
+    });
+    return 0;
+  }
   const tty = flags.tty === true;
   const interactive = flags.interactive === true;
   if (tty && interactive && !process.stdin.isTTY) throw new UsageError('the input device is not a TTY: drop -t, or run from a terminal');
@@ -157,6 +208,7 @@ export async function exec(ctx: CliContext, argv: string[]): Promise<number> {
     env: flags.env,
     workingDir: flags.workdir,
     user: flags.user,
+    ...(privileged ? { privileged } : {}),
     ...windowSize(),
   });
   return runTerminalSession(ws, { tty, interactive });
