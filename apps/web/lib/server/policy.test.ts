@@ -23,3 +23,13 @@ test('operators cannot step past the default confinement; admins can', () => {
   assert.equal(policyDenial('admin', 'containers.run', { image: 'x', privileged: true, capAdd: ['ALL'] }), null);
   assert.match(policyDenial('viewer', 'containers.stop', { id: 'x' })!, /viewer/);
 });
+
+test('privileged execs are for admins only, over tRPC and terminals', async () => {
+  const { terminalDenial } = await import('./policy');
+  assert.match(policyDenial('operator', 'containers.execDetached', { id: 'x', spec: { cmd: ['sh'], privileged: true } })!, /--privileged/);
+  assert.equal(policyDenial('operator', 'containers.execDetached', { id: 'x', spec: { cmd: ['sh'] } }), null);
+  assert.equal(policyDenial('admin', 'containers.execDetached', { id: 'x', spec: { cmd: ['sh'], privileged: true } }), null);
+  assert.match(terminalDenial('operator', { cmd: ['sh'], tty: true, privileged: true })!, /--privileged/);
+  assert.equal(terminalDenial('operator', { cmd: ['sh'], tty: true }), null);
+  assert.equal(terminalDenial('admin', { cmd: ['sh'], privileged: true }), null);
+});

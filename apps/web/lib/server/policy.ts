@@ -6,10 +6,18 @@ import type { Role } from './db';
 
 const CONTAINER_CREATORS = new Set(['containers.run', 'containers.create']);
 
+/** Why `role` may not open a terminal with this first frame (the exec's parameters), or null. */
+export function terminalDenial(role: Role, hello: unknown): string | null {
+  if (role === 'admin') return null;
+  return (hello as { privileged?: unknown } | null)?.privileged === true ? 'operators cannot exec with --privileged (an admin can)' : null;
+}
+
 /** Why `role` may not call `procedure` with `input`, or null when it may. */
 export function policyDenial(role: Role, procedure: string, input: unknown): string | null {
   if (role === 'admin') return null;
   if (role === 'viewer') return `the viewer role cannot ${procedure}`;
+  if (procedure === 'containers.execDetached' && (input as { spec?: { privileged?: unknown } } | null)?.spec?.privileged === true)
+    return 'operators cannot exec with --privileged (an admin can)';
   if (!CONTAINER_CREATORS.has(procedure)) return null;
   const spec = (input ?? {}) as {
     privileged?: unknown;

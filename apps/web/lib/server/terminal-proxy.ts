@@ -8,6 +8,7 @@ import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import { TerminalOp, frame } from '@berth/shared';
 import { SESSION_COOKIE, canMutate, originAllowed, readCookie, sessionKey, sessionUser } from './auth';
 import { trackConnection } from './live';
+import { terminalDenial } from './policy';
 import { getStore, type User } from './db';
 import { agentFor, hostIdOf, type AgentTarget } from './agent';
 import { audit } from './audit';
@@ -89,7 +90,28 @@ function bridge(client: WebSocket, agent: AgentTarget, id: string, kind: 'exec' 
   }
   void audit(user, `containers.${kind}`, agent.id === 'local' ? id : `${agent.name}: ${id}`, '', 'opened');
 
+  let first = true;
   client.on('message', (data, binary) => {
+    if (first) {
+      // the first frame holds the exec's parameters: the same role rules as the tRPC proxy
+      first = false;
+      let hello: unknown = null;
+      try {
+        hello = binary ? null : JSON.parse(data.toString());
+      } catch {
+        /* the agent answers a malformed first frame itself */
+      }
+      const denial = terminalDenial(user.role, hello);
+      if (denial) {
+        void audit(user, `containers.${kind}`, id, hello, `denied: ${denial}`);
+        if (client.readyState === WebSocket.OPEN) {
+          client.send(frame(TerminalOp.error, JSON.stringify({ code: 'permission_denied', message: denial })));
+          client.close(1008, 'denied');
+        }
+        upstream.terminate();
+        return;
+      }
+    }
     if (upstream.readyState === WebSocket.OPEN) upstream.send(data, { binary });
     else if (upstream.readyState === WebSocket.CONNECTING) queue.push({ data, binary });
   });

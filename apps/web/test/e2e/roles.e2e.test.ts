@@ -45,12 +45,12 @@ async function cookieOf(ctx: BrowserContext): Promise<string> {
 }
 
 /** Opens a terminal socket through the dashboard like the browser does; resolves when it closes. */
-function terminal(cookie: string, id: string, origin = WEB) {
+function terminal(cookie: string, id: string, origin = WEB, extra: object = {}) {
   const ws = new WebSocket(`${WEB.replace(/^http/, 'ws')}/ws/containers/${id}/exec`, { headers: { cookie, origin } });
   const result = { opened: false, status: 0, closeCode: 0 };
   ws.on('open', () => {
     result.opened = true;
-    ws.send(JSON.stringify({ cmd: ['sh'], tty: true, rows: 24, cols: 80 }));
+    ws.send(JSON.stringify({ cmd: ['sh'], tty: true, rows: 24, cols: 80, ...extra }));
   });
   ws.on('unexpected-response', (_req, res) => {
     result.status = res.statusCode ?? 0;
@@ -165,6 +165,10 @@ test('roles: admin manages users; viewer and operator limits hold; removal close
     const foreign = terminal(await cookieOf(o.ctx), id, 'http://evil.example');
     await foreign.closed;
     assert.equal(foreign.result.status, 403);
+    // nor a privileged exec through the terminal
+    const priv = terminal(await cookieOf(o.ctx), id, WEB, { privileged: true });
+    await priv.closed;
+    assert.equal(priv.result.closeCode, 1008);
 
     // the operator's terminal closes when an admin removes them
     const term = terminal(await cookieOf(o.ctx), id);
