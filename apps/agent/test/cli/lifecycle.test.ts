@@ -76,6 +76,11 @@ describe('berth pause/rename/top/stats/prune (real runtime, as root)', () => {
     assert.match(lines[1], /%\s+[\d.]+k?M?B \/ [\d.]+k?M?B\s+[\d.]+k?M?G?B \/ [\d.]+k?M?G?B\s+\d+$/);
     const cpu = Number(/(\d+\.\d\d)%/.exec(lines[1])![1]);
     assert.ok(cpu > 20, `a busy loop uses CPU: ${out}`);
+    // --format with Docker's field names, plain and as a table
+    assert.match(agent.ok(['stats', '--no-stream', '--format', '{{.Name}} {{.MemUsage}} {{.PIDs}}', c]), new RegExp(`^${c} [\\d.]+\\w?i?B / 64MiB 1\n$`));
+    const t = agent.ok(['stats', '--no-stream', '--format', 'table {{.Name}}\t{{.CPUPerc}}', c]).trim().split('\n');
+    assert.match(t[0]!, /^NAME\s+CPU %$/);
+    assert.match(t[1]!, new RegExp(`^${c}\\s+\\d+\\.\\d\\d%$`));
     agent.ok(['kill', c]);
   });
 

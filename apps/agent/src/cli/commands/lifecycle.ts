@@ -5,6 +5,7 @@ import type { CliContext } from '../context';
 import { humanSize, shortId, table } from '../format';
 import { parseDetachKeys, runTerminalSession, windowSize } from '../terminal-session';
 import { parseMemorySwap, parseRestartPolicy } from './run';
+import { renderTemplate } from '../go-template';
 import type { UpdateSpec } from '@berth/shared';
 
 async function each(ctx: CliContext, names: string[], usage: string, fn: (id: string) => Promise<unknown>): Promise<number> {
@@ -89,13 +90,27 @@ export function binSize(bytes: number): string {
   return `${u === 0 ? Math.round(v) : v.toFixed(v < 10 ? 3 : v < 100 ? 2 : 1).replace(/\.?0+$/, '')}${units[u]}`;
 }
 
+const STATS_HEADERS: Record<string, string> = {
+  id: 'CONTAINER ID',
+  container: 'CONTAINER',
+  name: 'NAME',
+  cpuperc: 'CPU %',
+  memusage: 'MEM USAGE / LIMIT',
+  memperc: 'MEM %',
+  netio: 'NET I/O',
+  blockio: 'BLOCK I/O',
+  pids: 'PIDS',
+};
+
 export async function stats(ctx: CliContext, argv: string[]) {
   const { flags, positionals } = parseArgs(argv, [
     { long: 'no-stream', type: 'bool' },
     { long: 'all', short: 'a', type: 'bool' },
     { long: 'no-trunc', type: 'bool' },
+    { long: 'format', type: 'string' },
   ]);
   const client = ctx.client();
+  const format = flags.format as string | undefined;
   const render = async () => {
     const list = await client.trpc.containers.list.query({ all: flags.all === true });
     const wanted = positionals.length
@@ -106,23 +121,36 @@ export async function stats(ctx: CliContext, argv: string[]) {
         })
       : list;
     const samples = await client.trpc.containers.statsAll.query();
-    const rows = wanted.map((c) => {
+    // Docker's field names, for --format '{{.Name}} {{.CPUPerc}}' and `table ...`
+    const views = wanted.map((c) => {
       const s = samples[c.id];
       const id = flags['no-trunc'] ? c.id : shortId(c.id);
-      if (!s) return [id, c.name, '0.00%', '0B / 0B', '0.00%', '--', '--', '0'];
+      if (!s) return { ID: id, Container: id, Name: c.name, CPUPerc: '0.00%', MemUsage: '0B / 0B', MemPerc: '0.00%', NetIO: '--', BlockIO: '--', PIDs: '0' };
       const limit = s.memoryLimitBytes ?? os.totalmem();
-      return [
-        id,
-        c.name,
-        `${s.cpuPercent.toFixed(2)}%`,
-        `${binSize(s.memoryBytes)} / ${binSize(limit)}`,
-        `${limit ? ((s.memoryBytes / limit) * 100).toFixed(2) : '0.00'}%`,
-        s.netRxBytes !== undefined ? `${humanSize(s.netRxBytes)} / ${humanSize(s.netTxBytes ?? 0)}` : '--',
-        s.blockReadBytes !== undefined ? `${humanSize(s.blockReadBytes)} / ${humanSize(s.blockWriteBytes ?? 0)}` : '--',
-        String(s.pids),
-      ];
+      return {
+        ID: id,
+        Container: id,
+        Name: c.name,
+        CPUPerc: `${s.cpuPercent.toFixed(2)}%`,
+        MemUsage: `${binSize(s.memoryBytes)} / ${binSize(limit)}`,
+        MemPerc: `${limit ? ((s.memoryBytes / limit) * 100).toFixed(2) : '0.00'}%`,
+        NetIO: s.netRxBytes !== undefined ? `${humanSize(s.netRxBytes)} / ${humanSize(s.netTxBytes ?? 0)}` : '--',
+        BlockIO: s.blockReadBytes !== undefined ? `${humanSize(s.blockReadBytes)} / ${humanSize(s.blockWriteBytes ?? 0)}` : '--',
+        PIDs: String(s.pids),
+      };
     });
-    return table(['CONTAINER ID', 'NAME', 'CPU %', 'MEM USAGE / LIMIT', 'MEM %', 'NET I/O', 'BLOCK I/O', 'PIDS'], rows);
+    if (format) {
+      const asTable = /^table\s/.test(format);
+      const fmt = asTable ? format.replace(/^table\s+/, '') : format;
+      const rows = views.map((v) => renderTemplate(fmt, v));
+      if (!asTable) return rows.map((r) => r + '\n').join('');
+      const header = renderTemplate(fmt.replace(/\{\{\s*\.(\w+)\s*\}\}/g, (_m, f: string) => STATS_HEADERS[f.toLowerCase()] ?? f.toUpperCase()), {});
+      return table(header.split('\t'), rows.map((r) => r.split('\t')));
+    }
+    return table(
+      ['CONTAINER ID', 'NAME', 'CPU %', 'MEM USAGE / LIMIT', 'MEM %', 'NET I/O', 'BLOCK I/O', 'PIDS'],
+      views.map((v) => [v.ID, v.Name, v.CPUPerc, v.MemUsage, v.MemPerc, v.NetIO, v.BlockIO, v.PIDs]),
+    );
   };
   // the agent computes CPU % between two samples: prime it, then read
   await client.trpc.containers.statsAll.query();
