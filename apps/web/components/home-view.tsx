@@ -22,10 +22,20 @@ export function HomeView() {
   const df = useQuery(trpc.system.df.queryOptions(undefined, { refetchInterval: 15_000 }));
   const stats = useQuery(trpc.containers.statsAll.queryOptions(undefined, { refetchInterval: 3000 }));
   const [events, setEvents] = useState<EventRow[]>([]);
+  // fixed once: a new input would resubscribe and replay the hour again
+  const [sinceMs] = useState(() => Date.now() - 3600_000);
   useSubscription(
     trpc.containers.events.subscriptionOptions(
-      { sinceMs: Date.now() - 3600_000 },
-      { onData: (e) => setEvents((prev) => [e as EventRow, ...prev].slice(0, 30)) },
+      { sinceMs },
+      {
+        onData: (e) =>
+          setEvents((prev) => {
+            const ev = e as EventRow;
+            // a reconnect replays the kept events: show each once
+            if (prev.some((p) => p.time === ev.time && p.action === ev.action && p.id === ev.id)) return prev;
+            return [ev, ...prev].slice(0, 30);
+          }),
+      },
     ),
   );
   const samples = Object.values(stats.data ?? {});

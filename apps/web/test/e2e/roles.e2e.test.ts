@@ -275,6 +275,9 @@ test('two agents: an admin adds the second by URL and token; the combined list s
       await page.locator('[data-testid=home-df-row][data-type=Images]').waitFor();
       assert.equal(await page.getByTestId('home-df-row').count(), 3);
       await page.getByTestId('home-event').filter({ hasText: onA }).first().waitFor({ timeout: 20_000 });
+      await page.waitForTimeout(3000); // a few re-renders and polls later: each event still shows once
+      const shown = await page.getByTestId('home-event').allTextContents();
+      assert.equal(new Set(shown).size, shown.length, shown.join(' | '));
     });
 
     await t.test('the combined list shows both hosts; a click opens the container on its host', async () => {
