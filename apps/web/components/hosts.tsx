@@ -4,18 +4,9 @@
 import Link from 'next/link';
 import { useQueries, useQuery } from '@tanstack/react-query';
 import type { ContainerSummary } from '@berth/shared';
+import type { HostHealth } from '@/lib/server/hosts';
 
-export interface HostHealth {
-  id: string;
-  name: string;
-  url: string;
-  up: boolean;
-  error?: string;
-  containers?: number;
-  running?: number;
-  images?: number;
-  version?: string;
-}
+export type { HostHealth } from '@/lib/server/hosts';
 
 export function useHosts() {
   return useQuery({

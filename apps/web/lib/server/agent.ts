@@ -104,3 +104,13 @@ export async function agentOrError(req: Request): Promise<AgentTarget | Response
     return Response.json({ code: status === 404 ? 'not_found' : 'invalid_argument', message: (e as Error).message }, { status });
   }
 }
+
+/** One tRPC query to an agent from the server side: its data, or an Error with the agent's message. */
+export async function agentQuery<T>(agent: AgentTarget, procedure: string, input: unknown, signal?: AbortSignal): Promise<T> {
+  const q = input === undefined ? '' : `?input=${encodeURIComponent(JSON.stringify(input))}`;
+  const r = await agent.fetch(agent.http(`/trpc/${procedure}${q}`), { headers: { authorization: `Bearer ${agent.token()}` }, signal });
+  if (r.status === 401) throw new Error('the agent refused the token');
+  const body = (await r.json().catch(() => ({}))) as { result?: { data: T }; error?: { message: string } };
+  if (!r.ok || !body.result) throw new Error(body.error?.message ?? `the agent answered ${r.status}`);
+  return body.result.data;
+}

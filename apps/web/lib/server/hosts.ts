@@ -1,7 +1,7 @@
 // The hosts the dashboard manages: its own agent ("local") plus the agents an admin added. Adding
 // one checks it answers with the given token (and pinned certificate) before it is saved; the
 // health check asks every agent for its info with a short timeout.
-import { agentFor, localAgent, LOCAL_HOST, targetFor, type AgentTarget } from './agent';
+import { agentFor, agentQuery, localAgent, LOCAL_HOST, targetFor, type AgentTarget } from './agent';
 import { AdminError } from './admin';
 import type { Store } from './db';
 
@@ -19,12 +19,8 @@ export interface HostHealth {
 
 const FINGERPRINT = /^(sha256:)?([0-9a-fA-F]{2}:?){31}[0-9a-fA-F]{2}$/;
 
-export async function agentInfo(agent: AgentTarget, timeoutMs = 3000): Promise<{ version: string; containers: number; running: number; images: number }> {
-  const r = await agent.fetch(agent.http('/trpc/system.info'), { headers: { authorization: `Bearer ${agent.token()}` }, signal: AbortSignal.timeout(timeoutMs) });
-  if (r.status === 401) throw new Error('the agent refused the token');
-  const body = (await r.json().catch(() => ({}))) as { result?: { data: { version: string; containers: number; running: number; images: number } } };
-  if (!r.ok || !body.result) throw new Error(`the agent answered ${r.status}`);
-  return body.result.data;
+export function agentInfo(agent: AgentTarget, timeoutMs = 3000): Promise<{ version: string; containers: number; running: number; images: number }> {
+  return agentQuery(agent, 'system.info', undefined, AbortSignal.timeout(timeoutMs));
 }
 
 export async function hostHealth(store: Store): Promise<HostHealth[]> {

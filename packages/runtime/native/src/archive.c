@@ -35,6 +35,7 @@
 
 #include "archive_cmd.h"
 #include "error.h"
+#include "extract.h"
 #include "userns.h"
 #include "util.h"
 
@@ -313,22 +314,6 @@ static int archive_out_entries(struct archive *disk, struct archive *out, struct
   return 0;
 }
 
-static int copy_data(struct archive *in, struct archive *out, const char *name)
-{
-  for (;;) {
-    const void *buf;
-    size_t size;
-    la_int64_t offset;
-    int r = archive_read_data_block(in, &buf, &size, &offset);
-    if (r == ARCHIVE_EOF)
-      return 0;
-    if (r < ARCHIVE_WARN)
-      return berr(0, "read entry %s: %s", name, archive_error_string(in));
-    if (archive_write_data_block(out, buf, size, offset) < ARCHIVE_WARN)
-      return berr(0, "write entry %s: %s", name, archive_error_string(out));
-  }
-}
-
 static int archive_in(const char *dir, const char *rebase, bool keep_owner, long long *files, long long *bytes)
 {
   struct stat st;
@@ -402,16 +387,8 @@ static int archive_in(const char *dir, const char *rebase, bool keep_owner, long
       archive_entry_set_uname(e, NULL);
       archive_entry_set_gname(e, NULL);
     }
-    r = archive_write_header(out, e);
-    if (r < ARCHIVE_WARN)
-      return berr(0, "extract %s: %s", name, archive_error_string(out));
-    if (archive_entry_size(e) > 0 && archive_entry_hardlink(e) == NULL && copy_data(in, out, name) < 0)
+    if (extract_entry(in, out, e, name, files, bytes) < 0)
       return -1;
-    if (archive_write_finish_entry(out) < ARCHIVE_WARN)
-      return berr(0, "finish %s: %s", name, archive_error_string(out));
-    (*files)++;
-    if (archive_entry_filetype(e) == AE_IFREG && archive_entry_hardlink(e) == NULL)
-      *bytes += archive_entry_size(e);
   }
   if (archive_write_close(out) != ARCHIVE_OK)
     return berr(0, "finish extraction: %s", archive_error_string(out));

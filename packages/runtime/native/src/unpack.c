@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "error.h"
+#include "extract.h"
 #include "unpack.h"
 #include "util.h"
 
@@ -70,22 +71,6 @@ static int apply_whiteout(const char *entry_path)
   if (mknod(target, S_IFCHR | 0, makedev(0, 0)) < 0)
     return berr(errno, "whiteout %s: mknod %s", entry_path, target);
   return 0;
-}
-
-static int copy_data(struct archive *in, struct archive *out, const char *name)
-{
-  for (;;) {
-    const void *buf;
-    size_t size;
-    la_int64_t offset;
-    int r = archive_read_data_block(in, &buf, &size, &offset);
-    if (r == ARCHIVE_EOF)
-      return 0;
-    if (r < ARCHIVE_WARN)
-      return berr(0, "read entry %s: %s", name, archive_error_string(in));
-    if (archive_write_data_block(out, buf, size, offset) < ARCHIVE_WARN)
-      return berr(0, "write entry %s: %s", name, archive_error_string(out));
-  }
 }
 
 static int unpack(const char *target, long long *files, long long *bytes)
@@ -167,16 +152,8 @@ static int unpack(const char *target, long long *files, long long *bytes)
       (*files)++;
       continue; /* the root itself: keep the target's own mode and owner */
     }
-    r = archive_write_header(out, e);
-    if (r < ARCHIVE_WARN)
-      return berr(0, "extract entry %s: %s", name, archive_error_string(out));
-    if (archive_entry_size(e) > 0 && archive_entry_hardlink(e) == NULL && copy_data(in, out, name) < 0)
+    if (extract_entry(in, out, e, name, files, bytes) < 0)
       return -1;
-    if (archive_write_finish_entry(out) < ARCHIVE_WARN)
-      return berr(0, "finish entry %s: %s", name, archive_error_string(out));
-    (*files)++;
-    if (archive_entry_filetype(e) == AE_IFREG && archive_entry_hardlink(e) == NULL)
-      *bytes += archive_entry_size(e);
   }
   if (archive_write_close(out) != ARCHIVE_OK)
     return berr(0, "finish extraction: %s", archive_error_string(out));

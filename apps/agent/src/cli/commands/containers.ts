@@ -52,7 +52,7 @@ export async function ps(ctx: CliContext, argv: string[]): Promise<number> {
 }
 
 /** Runs one call per named container, printing the name on success like Docker; rc 1 if any failed. */
-async function each(ctx: CliContext, names: string[], usage: string, fn: (id: string) => Promise<unknown>): Promise<number> {
+export async function each(ctx: CliContext, names: string[], usage: string, fn: (id: string) => Promise<unknown>): Promise<number> {
   if (names.length === 0) throw new UsageError(usage);
   let rc = 0;
   for (const n of names) {

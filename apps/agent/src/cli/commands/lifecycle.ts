@@ -6,22 +6,8 @@ import { humanSize, shortId, table } from '../format';
 import { parseDetachKeys, runTerminalSession, windowSize } from '../terminal-session';
 import { parseMemorySwap, parseRestartPolicy } from './run';
 import { renderTemplate } from '../go-template';
+import { each } from './containers';
 import type { UpdateSpec } from '@berth/shared';
-
-async function each(ctx: CliContext, names: string[], usage: string, fn: (id: string) => Promise<unknown>): Promise<number> {
-  if (names.length === 0) throw new UsageError(usage);
-  let rc = 0;
-  for (const n of names) {
-    try {
-      await fn(n);
-      ctx.out(`${n}\n`);
-    } catch (e) {
-      ctx.err(`Error response from agent: ${(e as Error).message}\n`);
-      rc = 1;
-    }
-  }
-  return rc;
-}
 
 export async function pause(ctx: CliContext, argv: string[]) {
   const { positionals } = parseArgs(argv, []);

@@ -2,7 +2,7 @@
 // text (ANSI escapes removed), streamed page by page from the agent so a million lines never sit
 // in memory. GET ?grep=&since=&until=&timestamps=1
 import { userFromRequest } from '@/lib/server/session';
-import { agentOrError, type AgentTarget } from '@/lib/server/agent';
+import { agentOrError, agentQuery } from '@/lib/server/agent';
 import { audit } from '@/lib/server/audit';
 import { stripAnsi } from '@/lib/logs/ansi';
 
@@ -31,10 +31,7 @@ export async function GET(req: Request, ctx: Ctx): Promise<Response> {
   const timestamps = p.get('timestamps') === '1';
   const fetchPage = async (anchor?: Line) => {
     const input = { id, page: { from: anchor ? 'after' : 'head', limit: 20_000, ...(anchor ? { anchor: { file: anchor.file ?? 0, cursor: anchor.cursor } } : {}), ...(grep ? { grep } : {}) }, ...(since ? { since } : {}), ...(until ? { until } : {}) };
-    const r = await agent.fetch(agent.http(`/trpc/containers.logPage?input=${encodeURIComponent(JSON.stringify(input))}`), { headers: { authorization: `Bearer ${agent.token()}` }, signal: req.signal });
-    const body = (await r.json()) as { result?: { data: { lines: Line[]; more: boolean } }; error?: { message: string } };
-    if (!r.ok || !body.result) throw new Error(body.error?.message ?? `agent answered ${r.status}`);
-    return body.result.data;
+    return agentQuery<{ lines: Line[]; more: boolean }>(agent, 'containers.logPage', input, req.signal);
   };
   let firstPage;
   try {
