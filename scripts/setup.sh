@@ -8,7 +8,7 @@ log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 
 if [ "$(id -u)" != 0 ]; then echo "setup: run as root (Berth's agent needs namespaces, mounts and cgroups)" >&2; exit 1; fi
 
-APT_PACKAGES=(gcc make pkg-config libarchive-dev libseccomp-dev libjansson-dev tar gzip iproute2 iptables procps chromium curl ca-certificates tmux docker-registry skopeo apache2-utils docker-compose)
+APT_PACKAGES=(gcc libc6-dev make pkg-config libarchive-dev libseccomp-dev libjansson-dev tar gzip iproute2 iptables procps chromium curl ca-certificates tmux docker-registry skopeo apache2-utils docker-compose)
 # test.sh adds the reference clients its compatibility tests drive (never Berth's runtime)
 read -r -a extra <<<"${BERTH_EXTRA_APT:-}"
 APT_PACKAGES+=("${extra[@]}")
