@@ -54,10 +54,12 @@ log "native helper"
 make -s -C packages/runtime/native
 
 log "berth CLI bundle"
-node_modules/.bin/esbuild apps/agent/src/cli/main.ts --bundle --platform=node --format=esm --target=node20 \
-  --outfile=apps/agent/dist/berth.mjs --log-level=warning \
-  --external:bufferutil --external:utf-8-validate \
-  --banner:js="import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);"
+rm -f apps/agent/dist/berth.mjs
+node_modules/.bin/esbuild apps/agent/src/cli/bin.ts --bundle --platform=node --format=cjs --target=node20 \
+  --outfile=apps/agent/dist/berth.cjs --log-level=warning \
+  --external:bufferutil --external:utf-8-validate
+# one run writes V8's code cache beside the bundle (apps/agent/bin/load-bundle.cjs)
+node apps/agent/bin/load-bundle.cjs --help >/dev/null
 
 if [ "${BERTH_SKIP_WEB_BUILD:-}" != 1 ]; then
   src_hash=$( (find apps/web packages/shared apps/agent/src/api -type f \( -name '*.ts' -o -name '*.tsx' -o -name '*.css' -o -name '*.json' -o -name '*.mjs' \) -not -path '*/node_modules/*' -not -path '*/.next/*' -print0 | sort -z | xargs -0 sha256sum) | sha256sum | cut -c1-64)

@@ -7,3 +7,4 @@ export * from './networks';
 export * from './dockerignore';
 export * from './logs';
 export * from './health';
+export * from './status-text';

@@ -3,7 +3,7 @@
 // before a container ran, the container's own code otherwise).
 import { TRPCClientError } from '@trpc/client';
 import { HelpRequest, UsageError } from './args';
-import { defaultContext, type CliContext } from './context';
+import type { CliContext } from './context';
 import { AgentError } from '../client';
 import * as C from './commands/containers';
 import * as I from './commands/images';
@@ -141,20 +141,4 @@ function describe(e: unknown): string {
   }
   if (e instanceof Error) return e.message;
   return String(e);
-}
-
-if (import.meta.url === `file://${process.argv[1]}` || process.env.BERTH_CLI_MAIN === '1') {
-  const ctx = defaultContext();
-  main(process.argv.slice(2), ctx).then(
-    (code) => {
-      ctx.dispose();
-      process.exitCode = code;
-      // don't wait for keep-alive sockets
-      setImmediate(() => process.exit(code));
-    },
-    (e) => {
-      process.stderr.write(`berth: ${e}\n`);
-      process.exit(125);
-    },
-  );
 }

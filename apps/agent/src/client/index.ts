@@ -2,13 +2,12 @@
 // terminal sockets and the binary image upload. Used by the CLI and by the web server; it imports
 // no runtime code.
 import fs from 'node:fs';
-import http from 'node:http';
-import https from 'node:https';
 import path from 'node:path';
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import WebSocket from 'ws';
 import { createTRPCClient, createWSClient, httpLink, splitLink, wsLink } from '@trpc/client';
 import type { AppRouter } from '../api/router';
+import { lightFetch, type LightFetch } from './light-fetch';
 import { agentTransport } from './pinned-tls';
 
 export interface AgentEndpoint {
@@ -56,7 +55,8 @@ export function createAgentClient(ep: AgentEndpoint) {
   } catch (e) {
     throw new AgentError('invalid_argument', (e as Error).message);
   }
-  const { fetch, agent } = transport;
+  const { agent } = transport;
+  const fetch: LightFetch = lightFetch(agent);
   const wsOpts = { headers, ...(agent ? { agent } : {}) };
   let wsClient: ReturnType<typeof createWSClient> | undefined;
   const getWsClient = () =>
@@ -73,7 +73,7 @@ export function createAgentClient(ep: AgentEndpoint) {
       splitLink({
         condition: (op) => op.type === 'subscription',
         true: wsLinkLazy(() => getWsClient()),
-        false: httpLink({ url: `${ep.url}/trpc`, headers, fetch }),
+        false: httpLink({ url: `${ep.url}/trpc`, headers, fetch: fetch as unknown as typeof globalThis.fetch }),
       }),
     ],
   });
@@ -93,25 +93,19 @@ export function createAgentClient(ep: AgentEndpoint) {
       ws.once('open', () => ws.send(JSON.stringify(params)));
       return ws;
     },
-    /** GETs a binary endpoint (/v1/images/save?...) and returns its body as a stream. */
-    /** A streamed GET (logs, export, save): node:http, which costs less CPU per chunk than fetch. */
+    /** A streamed GET (logs, export, save) and its body as a Node stream. */
     async download(pathAndQuery: string): Promise<Readable> {
-      const res = await new Promise<http.IncomingMessage>((resolve, reject) => {
-        (ep.url.startsWith('https:') ? https : http).get(`${ep.url}${pathAndQuery}`, { headers }, resolve).on('error', reject);
-      });
-      const status = res.statusCode ?? 0;
-      if (status < 200 || status > 299) {
-        let text = '';
-        for await (const c of res) text += c;
+      const res = await fetch(`${ep.url}${pathAndQuery}`, { headers });
+      if (!res.ok) {
         let json: { code?: string; message?: string } = {};
         try {
-          json = JSON.parse(text);
+          json = JSON.parse(await res.text()) as typeof json;
         } catch {
           /* not JSON: the status says it */
         }
-        throw new AgentError(json.code ?? 'internal', json.message ?? `agent answered ${status}`);
+        throw new AgentError(json.code ?? 'internal', json.message ?? `agent answered ${res.status}`);
       }
-      return res;
+      return res.stream();
     },
     /** `berth cp`: the stat of a path in a container (null when it does not exist). */
     async archiveStat(containerId: string, p: string, follow = false): Promise<ArchiveStat | null> {
@@ -129,12 +123,12 @@ export function createAgentClient(ep: AgentEndpoint) {
     async getArchive(containerId: string, p: string, opts: { rebase?: string; follow?: boolean } = {}): Promise<{ stat: ArchiveStat; stream: Readable }> {
       const q = new URLSearchParams({ path: p, ...(opts.rebase ? { rebase: opts.rebase } : {}), ...(opts.follow ? { follow: '1' } : {}) });
       const res = await fetch(`${ep.url}/v1/containers/${encodeURIComponent(containerId)}/archive?${q}`, { headers });
-      if (!res.ok || !res.body) {
+      if (!res.ok) {
         const json = (await res.json().catch(() => ({}))) as { code?: string; message?: string };
         throw new AgentError(json.code ?? 'internal', json.message ?? `agent answered ${res.status}`);
       }
       const stat = JSON.parse(decodeURIComponent(res.headers.get('x-berth-path-stat') ?? '')) as ArchiveStat;
-      return { stat, stream: Readable.fromWeb(res.body as import('node:stream/web').ReadableStream) };
+      return { stat, stream: res.stream() };
     },
     /** `berth cp` in: extracts a tar into the directory `p` of a container. */
     async putArchive(containerId: string, p: string, body: Readable, opts: { rebase?: string; keepOwner?: boolean } = {}): Promise<{ files: number; bytes: number }> {
@@ -142,9 +136,8 @@ export function createAgentClient(ep: AgentEndpoint) {
       const res = await fetch(`${ep.url}/v1/containers/${encodeURIComponent(containerId)}/archive?${q}`, {
         method: 'PUT',
         headers: { ...headers, 'content-type': 'application/x-tar' },
-        body: Readable.toWeb(body) as ReadableStream,
-        duplex: 'half',
-      } as RequestInit);
+        body,
+      });
       const json = (await res.json().catch(() => ({}))) as { code?: string; message?: string; files?: number; bytes?: number };
       if (!res.ok) throw new AgentError(json.code ?? 'internal', json.message ?? `agent answered ${res.status}`);
       return json as { files: number; bytes: number };
@@ -154,9 +147,8 @@ export function createAgentClient(ep: AgentEndpoint) {
       const res = await fetch(`${ep.url}${pathAndQuery}`, {
         method: 'POST',
         headers: { ...headers, 'content-type': 'application/x-tar' },
-        body: Readable.toWeb(body) as ReadableStream,
-        duplex: 'half',
-      } as RequestInit);
+        body,
+      });
       const json = (await res.json()) as { code?: string; message?: string };
       if (!res.ok) throw new AgentError(json.code ?? 'internal', json.message ?? `agent answered ${res.status}`);
       return json;
@@ -174,11 +166,13 @@ export interface ArchiveStat {
   linkTarget: string;
 }
 
-// wsLink wants the client at construction; create it only when a subscription is first made.
+// wsLink wants its client when the tRPC client is built, and the client connects at once. Build
+// both only when an operation first goes this way (a subscription): a plain query or mutation
+// from the CLI then never opens a WebSocket (which cost a handshake and a close per command).
 function wsLinkLazy(get: () => ReturnType<typeof createWSClient>) {
-  let link: ReturnType<typeof wsLink<AppRouter>> | undefined;
-  return ((runtime: Parameters<ReturnType<typeof wsLink<AppRouter>>>[0]) => {
-    const init = (link ??= wsLink<AppRouter>({ client: get() }))(runtime);
-    return init;
-  }) as ReturnType<typeof wsLink<AppRouter>>;
+  type Link = ReturnType<typeof wsLink<AppRouter>>;
+  return ((runtime: Parameters<Link>[0]) => {
+    let op: ReturnType<Link> | undefined;
+    return (opts: Parameters<ReturnType<Link>>[0]) => (op ??= wsLink<AppRouter>({ client: get() })(runtime))(opts);
+  }) as Link;
 }

@@ -39,7 +39,8 @@ export type BuildEvent =
   | { type: 'layer'; digest: string; diffId: string }
   /** pulling a FROM image that is not present: one progress line */
   | { type: 'pull'; message: string }
-  | { type: 'done'; id: string; tags: string[] };
+  /** `seconds`: from the request (the context upload included) to the tagged image; `cachedSteps` of `steps` (FROM lines not counted) */
+  | { type: 'done'; id: string; tags: string[]; seconds: number; steps: number; cachedSteps: number };
 
 /** The network of RUN containers (Docker's `build --network`; default: the bridge). */
 export type BuildNetwork = 'bridge' | 'none' | 'host';
@@ -146,18 +147,25 @@ export class ImageBuilder {
 
   /** Unpacks a context tar (with the temp dir as the root, by the helper) and builds from it. */
   async buildFromTar(context: NodeJS.ReadableStream, req: Omit<BuildRequest, 'contextDir'>, emit: (e: BuildEvent) => void): Promise<{ id: string; tags: string[] }> {
+    const startedAt = performance.now();
     const dir = await fsp.mkdtemp(path.join(this.d.paths.tmp, 'build-ctx-'));
     try {
       await this.d.unpack(dir, context).catch((e) => {
         throw wrap(e, 'reading the build context');
       });
-      return await this.build({ ...req, contextDir: dir }, emit);
+      return await this.build({ ...req, contextDir: dir }, emit, startedAt);
     } finally {
       await fsp.rm(dir, { recursive: true, force: true });
     }
   }
 
-  async build(req: BuildRequest, emit: (e: BuildEvent) => void): Promise<{ id: string; tags: string[] }> {
+  async build(req: BuildRequest, emitEvent: (e: BuildEvent) => void, startedAt = performance.now()): Promise<{ id: string; tags: string[] }> {
+    let cachedSteps = 0;
+    let steps = 0; // instructions run or taken from the cache (FROM lines not counted)
+    const emit = (e: BuildEvent) => {
+      if (e.type === 'cached') cachedSteps++;
+      emitEvent(e);
+    };
     const dfPath = path.join(req.contextDir, path.posix.normalize('/' + req.dockerfile));
     let text: string;
     try {
@@ -209,11 +217,13 @@ export class ImageBuilder {
           if (ins.cmd === 'ONBUILD' || ins.cmd === 'FROM' || ins.cmd === 'MAINTAINER') throw invalid(`${where}: ${ins.cmd} is not allowed as an ONBUILD trigger`);
           emit({ type: 'output', data: ` ---> Running trigger: ${ins.original}\n` });
           state = await this.stepAt(state, ins, run, where);
+          steps++;
         }
       }
       for (const ins of stage.body) {
         emit({ type: 'step', step: ++step, total, text: ins.original });
         state = await this.stepAt(state, ins, run, `Dockerfile line ${ins.line}`);
+        steps++;
       }
       done.set(String(si), state);
       if (stage.name) done.set(stage.name, state);
@@ -223,7 +233,7 @@ export class ImageBuilder {
     const last = final.raw.history[final.raw.history.length - 1];
     const raw = { ...final.raw, created: typeof last?.created === 'string' ? last.created : new Date(epoch !== undefined ? epoch * 1000 : 0).toISOString() };
     const r = await this.d.images.commitBuilt({ raw, layers: final.layers, tags: req.tags });
-    emit({ type: 'done', id: r.id, tags: r.tags });
+    emit({ type: 'done', id: r.id, tags: r.tags, seconds: (performance.now() - startedAt) / 1000, steps, cachedSteps });
     return r;
   }
 

@@ -13,7 +13,7 @@ import { generateName } from './names';
 import { initialState, type ContainerRecord } from './record';
 import { resolveConfig } from './resolve-config';
 import { parseSignal, signalNumber } from './signals';
-import { statusText } from './status-text';
+import { statusText } from '@berth/shared';
 import { writeBundle } from './bundle';
 import { hostCapabilities, resolveSecurity } from '../oci/security';
 import { checkSysctls, resolveDevices } from '../oci/devices';
@@ -91,6 +91,14 @@ export class ContainerService {
       .all()
       .filter((r) => all || r.state.status === 'running')
       .map((r) => this.summary(r));
+  }
+
+  /** The summaries of these containers (ids missing now are left out): one row each, no list. */
+  summaries(ids: string[]): ContainerSummary[] {
+    return ids.flatMap((id) => {
+      const r = this.d.store.tryGet(id);
+      return r ? [this.summary(r)] : [];
+    });
   }
 
   summary(r: ContainerRecord): ContainerSummary {

@@ -37,6 +37,7 @@ function validateChainId(chainId: string): string {
 }
 
 export class SnapshotStore {
+  private readonly usageCache = new Map<string, number>();
   constructor(readonly root: string) {
     fs.mkdirSync(root, { recursive: true, mode: 0o700 });
   }
@@ -142,15 +143,24 @@ export class SnapshotStore {
       if (recorded && recorded !== chainId) throw conflict(`snapshot ${this.shortKey(chainId)} belongs to ${recorded}`);
     }
     // Rename first so a crash mid-delete never leaves a half-removed committed snapshot.
+    this.usageCache.delete(chainId);
     const doomed = path.join(this.root, `${TMP_PREFIX}rm-${randomBytes(6).toString('hex')}`);
     await fsp.rename(base, doomed);
     await fsp.rm(doomed, { recursive: true, force: true });
   }
 
-  /** Bytes used by the snapshot's files (hardlinked files counted once). */
+  /**
+   * Bytes used by the snapshot's files (hardlinked files counted once). A committed snapshot never
+   * changes, so the walk is done once per snapshot and remembered (a build's commit, `images` and
+   * `history` ask for it again and again).
+   */
   async usage(chainId: string): Promise<number> {
     if (!this.has(chainId)) throw notFound(`snapshot ${chainId} not found`);
-    return diskUsage(this.dir(chainId));
+    const known = this.usageCache.get(chainId);
+    if (known !== undefined) return known;
+    const bytes = await diskUsage(this.dir(chainId));
+    this.usageCache.set(chainId, bytes);
+    return bytes;
   }
 
   /** Chain ids of all committed snapshots. */

@@ -3,7 +3,6 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { Readable } from 'node:stream';
 import { parseArgs, UsageError } from '../args';
 import type { CliContext } from '../context';
 import { AgentError, localEndpoint } from '../../client';
@@ -75,16 +74,16 @@ export async function build(ctx: CliContext, argv: string[]): Promise<number> {
   const res = await ctx.client().fetch(`${ep.url}/v1/images/build?${q}`, {
     method: 'POST',
     headers: { authorization: `Bearer ${ep.token}`, 'content-type': 'application/x-tar' },
-    body: Readable.toWeb(tar.stdout) as ReadableStream,
-    duplex: 'half',
-  } as RequestInit);
-  if (!res.ok || !res.body) {
+    body: tar.stdout,
+  });
+  if (!res.ok) {
     const json = (await res.json().catch(() => ({}))) as { code?: string; message?: string };
     throw new AgentError(json.code ?? 'internal', json.message ?? `agent answered ${res.status}`);
   }
   const quiet = flags.quiet === true;
   let buf = '';
-  let result: { id: string; tags: string[] } | null = null;
+  type Done = { id: string; tags: string[]; seconds?: number; steps?: number; cachedSteps?: number };
+  let result = null as Done | null;
   let failure: string | null = null;
   const handle = (line: string) => {
     if (!line.trim()) return;
@@ -94,10 +93,10 @@ export async function build(ctx: CliContext, argv: string[]): Promise<number> {
     else if (e.type === 'pull' && !quiet) ctx.out(`${String(e.message)}\n`);
     else if (e.type === 'output' && !quiet) ctx.out(String(e.data));
     else if (e.type === 'layer' && !quiet) ctx.out(` ---> ${String(e.digest).slice(7, 19)}\n`);
-    else if (e.type === 'done') result = { id: e.id as string, tags: e.tags as string[] };
+    else if (e.type === 'done') result = e as unknown as Done;
     else if (e.type === 'error') failure = String(e.message);
   };
-  for await (const chunk of Readable.fromWeb(res.body as import('node:stream/web').ReadableStream)) {
+  for await (const chunk of res.stream()) {
     buf += Buffer.from(chunk as Uint8Array).toString('utf8');
     let i: number;
     while ((i = buf.indexOf('\n')) >= 0) {
@@ -114,9 +113,12 @@ export async function build(ctx: CliContext, argv: string[]): Promise<number> {
     ctx.err('berth build: the agent ended the build without a result\n');
     return 1;
   }
-  const r = result as { id: string; tags: string[] };
+  const r: Done = result;
   if (quiet) ctx.out(`${r.id}\n`);
   else {
+    // the build's own time, measured by the agent (like BuildKit's "Building 0.2s"): Node's start
+    // and the context walk on this side are not in it
+    if (typeof r.seconds === 'number') ctx.out(`Build took ${r.seconds.toFixed(3)} s, ${r.cachedSteps ?? 0} of ${r.steps ?? 0} steps from the cache\n`);
     ctx.out(`Successfully built ${r.id.slice(7, 19)}\n`);
     for (const t of r.tags) ctx.out(`Successfully tagged ${t}\n`);
   }

@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import { parseArgs, UsageError } from '../args';
 import type { CliContext } from '../context';
@@ -76,7 +77,6 @@ async function openInput(file: string | undefined, verb: string) {
   }
   if (st.isDirectory()) {
     // an OCI layout directory: send it as a tar
-    const { spawn } = await import('node:child_process');
     const tar = spawn('tar', ['-C', file, '-cf', '-', '.'], { stdio: ['ignore', 'pipe', 'inherit'] });
     return tar.stdout;
   }

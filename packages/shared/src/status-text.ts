@@ -1,5 +1,6 @@
-// "Up 3 minutes", "Exited (0) 2 seconds ago" — the STATUS column people know from `docker ps`.
-import type { ContainerStateRecord } from './record';
+// "Up 3 minutes", "Exited (0) 2 seconds ago": the STATUS column people know from `docker ps`.
+// Shared so the agent's answers and the dashboard's list (which ages the text itself between
+// pushed events) say the same thing.
 
 export function humanDuration(ms: number): string {
   const s = Math.max(0, Math.round(ms / 1000));
@@ -14,7 +15,15 @@ export function humanDuration(ms: number): string {
   return `${Math.round(d / 7)} weeks`;
 }
 
-export function statusText(st: ContainerStateRecord, now = Date.now(), health?: 'starting' | 'healthy' | 'unhealthy'): string {
+export interface StatusInput {
+  status: 'created' | 'running' | 'exited' | 'dead';
+  startedAt: string | null;
+  finishedAt: string | null;
+  exitCode: number | null;
+  paused?: boolean;
+}
+
+export function statusText(st: StatusInput, now = Date.now(), health?: 'starting' | 'healthy' | 'unhealthy'): string {
   switch (st.status) {
     case 'created':
       return 'Created';
