@@ -84,6 +84,8 @@ export interface Backend extends NetworkVolumeBackend, Partial<BuildBackend> {
   saveImages(refs: string[], format: 'docker-archive' | 'oci-archive'): Promise<{ write(out: NodeJS.WritableStream): Promise<void> }>;
 
   listContainers(all: boolean): Promise<ContainerSummary[]>;
+  /** the summaries of these full ids, in any state (missing ones left out) */
+  containerSummaries(ids: string[]): Promise<ContainerSummary[]>;
   inspectContainer(idOrName: string): Promise<ContainerInspect>;
   createContainer(spec: RunSpec): Promise<{ id: string; name: string; warnings: string[] }>;
   startContainer(idOrName: string): Promise<void>;

@@ -45,6 +45,7 @@ export function runtimeBackend(rt: Runtime, opts: RegistryBackendOptions = {}): 
     },
 
     listContainers: async (all) => c.list(all),
+    containerSummaries: async (ids) => c.summaries(ids),
     events: (opts, signal) => c.events.stream(opts, signal),
     pauseContainer: (id) => c.pause(id),
     unpauseContainer: (id) => c.unpause(id),

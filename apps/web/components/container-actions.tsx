@@ -20,6 +20,7 @@ export function ContainerActions({
   const opts = {
     onSuccess: () => {
       onError('');
+      // (the containers list itself follows the agent's events: lib/client/live-containers.ts)
       void qc.invalidateQueries({ queryKey: trpc.containers.pathKey() });
     },
     onError: (e: unknown) => onError(errorMessage(e)),

@@ -3,6 +3,9 @@
 // one host (the berth_host cookie, read by every server route), and the combined container list.
 import Link from 'next/link';
 import { useQueries, useQuery } from '@tanstack/react-query';
+import { HostContainerEvents, hostListQuery } from '@/lib/client/live-containers';
+import { summaryStatus, useNow } from '@/lib/client/use-now';
+import { ContainersTable, type Column } from './containers-table';
 import type { ContainerSummary } from '@berth/shared';
 import type { HostHealth } from '@/lib/server/hosts';
 
@@ -51,30 +54,46 @@ interface Row extends ContainerSummary {
   host: HostHealth;
 }
 
-/** Every host's containers in one table, filtered by text; a click opens it on its host. */
+/** Every host's containers in one table, filtered by text; a click opens it on its host. Each
+ * host's list is fetched once and then follows that host's events. */
 export function CombinedContainers({ all, search }: { all: boolean; search: string }) {
   const hosts = useHosts();
+  const now = useNow(5000);
   const up = (hosts.data ?? []).filter((h) => h.up);
-  const lists = useQueries({
-    queries: up.map((h) => ({
-      queryKey: ['hosts', h.id, 'containers', all],
-      queryFn: async (): Promise<Row[]> => {
-        const r = await fetch(`/api/hosts/${encodeURIComponent(h.id)}/trpc/containers.list?input=${encodeURIComponent(JSON.stringify({ all }))}`);
-        const body = (await r.json()) as { result?: { data: ContainerSummary[] }; error?: { message: string } };
-        if (!body.result) throw new Error(`${h.name}: ${body.error?.message ?? r.status}`);
-        return body.result.data.map((c) => ({ ...c, host: h }));
-      },
-      refetchInterval: 3000,
-    })),
-  });
+  const lists = useQueries({ queries: up.map((h) => hostListQuery(h.id, all)) });
   const q = search.trim().toLowerCase();
-  const rows = lists
-    .flatMap((l) => l.data ?? [])
+  const rows: Row[] = lists
+    .flatMap((l, i) => (l.data ?? []).map((c) => ({ ...c, host: up[i]! })))
     .filter((c) => !q || [c.name, c.image, c.host.name, c.state, c.id.slice(0, 12)].some((v) => v.toLowerCase().includes(q)))
     .sort((a, b) => a.name.localeCompare(b.name));
   const down = (hosts.data ?? []).filter((h) => !h.up);
+  const open = (c: Row) => `/containers/${encodeURIComponent(c.id)}`;
+  const columns: Column<Row>[] = [
+    { title: 'Host', className: 'mono', cell: (c) => c.host.name },
+    {
+      title: 'Name',
+      cell: (c) => (
+        <Link
+          href={open(c)}
+          tabIndex={-1}
+          onClick={(e) => {
+            e.preventDefault();
+            selectHost(c.host.id, open(c));
+          }}
+        >
+          {c.name}
+        </Link>
+      ),
+    },
+    { title: 'State', cell: (c) => <span className={`badge state-${c.state}`}>{c.state}</span> },
+    { title: 'Image', className: 'mono truncate', cell: (c) => c.image },
+    { title: 'Status', cell: (c) => summaryStatus(c, now) },
+  ];
   return (
     <div>
+      {up.map((h) => (
+        <HostContainerEvents key={h.id} hostId={h.id} />
+      ))}
       {down.map((h) => (
         <p key={h.id} className="error small" role="alert">
           host {h.name} is unreachable: {h.error}
@@ -87,47 +106,17 @@ export function CombinedContainers({ all, search }: { all: boolean; search: stri
             {(l.error as Error).message}
           </p>
         ))}
-      <table className="table" data-testid="combined-table">
-        <thead>
-          <tr>
-            <th>Host</th>
-            <th>Name</th>
-            <th>State</th>
-            <th>Image</th>
-            <th>Status</th>
-          </tr>
-        </thead>
-        <tbody>
-          {rows.map((c) => (
-            <tr key={`${c.host.id}/${c.id}`} data-testid="combined-row" data-host={c.host.name} data-name={c.name}>
-              <td className="mono">{c.host.name}</td>
-              <td>
-                <Link
-                  href={`/containers/${encodeURIComponent(c.id)}`}
-                  onClick={(e) => {
-                    e.preventDefault();
-                    selectHost(c.host.id, `/containers/${encodeURIComponent(c.id)}`);
-                  }}
-                >
-                  {c.name}
-                </Link>
-              </td>
-              <td>
-                <span className={`badge state-${c.state}`}>{c.state}</span>
-              </td>
-              <td className="mono">{c.image}</td>
-              <td>{c.status}</td>
-            </tr>
-          ))}
-          {rows.length === 0 && !lists.some((l) => l.isPending) && (
-            <tr>
-              <td colSpan={5} className="muted empty">
-                No containers{q ? ' match' : ''}.
-              </td>
-            </tr>
-          )}
-        </tbody>
-      </table>
+      <ContainersTable
+        rows={rows}
+        columns={columns}
+        rowKey={(c) => `${c.host.id}/${c.id}`}
+        rowHref={open}
+        onOpen={(c) => selectHost(c.host.id, open(c))}
+        rowProps={(c) => ({ 'data-testid': 'combined-row', 'data-host': c.host.name, 'data-name': c.name })}
+        empty={lists.some((l) => l.isPending) ? 'Loading…' : `No containers${q ? ' match' : ''}.`}
+        testId="combined-table"
+        searchId="containers-search"
+      />
     </div>
   );
 }

@@ -67,6 +67,12 @@ export class FakeBackend implements Backend {
   async listContainers(all: boolean) {
     return [...this.containers.values()].map((c) => this.summary(c)).filter((s) => all || s.state === 'running');
   }
+  async containerSummaries(ids: string[]) {
+    return ids.flatMap((id) => {
+      const c = this.containers.get(id);
+      return c ? [this.summary(c)] : [];
+    });
+  }
   private summary(c: FakeContainer): ContainerSummary {
     const s = c.summary;
     const ago = (t: string) => `${Math.round((Date.now() - Date.parse(t)) / 1000)} seconds`;

@@ -11,6 +11,28 @@ export const { TRPCProvider, useTRPC, useTRPCClient } = createTRPCContext<AppRou
 
 const URL = '/api/agent/trpc';
 
+function clientAt(url: string) {
+  return createTRPCClient<AppRouter>({
+    links: [
+      splitLink({
+        condition: (op) => op.type === 'subscription',
+        true: httpSubscriptionLink({ url }),
+        false: httpBatchLink({ url }),
+      }),
+    ],
+  });
+}
+
+export type BerthClient = ReturnType<typeof clientAt>;
+
+const hostClients = new Map<string, BerthClient>();
+/** A client for one named host's agent (/api/hosts/ID/trpc), whichever host the pages show. */
+export function hostClient(hostId: string): BerthClient {
+  let c = hostClients.get(hostId);
+  if (!c) hostClients.set(hostId, (c = clientAt(`/api/hosts/${encodeURIComponent(hostId)}/trpc`)));
+  return c;
+}
+
 export function Providers({ children }: { children: ReactNode }) {
   const [queryClient] = useState(
     () =>
@@ -23,17 +45,7 @@ export function Providers({ children }: { children: ReactNode }) {
         },
       }),
   );
-  const [trpcClient] = useState(() =>
-    createTRPCClient<AppRouter>({
-      links: [
-        splitLink({
-          condition: (op) => op.type === 'subscription',
-          true: httpSubscriptionLink({ url: URL }),
-          false: httpBatchLink({ url: URL }),
-        }),
-      ],
-    }),
-  );
+  const [trpcClient] = useState(() => clientAt(URL));
   return (
     <QueryClientProvider client={queryClient}>
       <TRPCProvider trpcClient={trpcClient} queryClient={queryClient}>

@@ -418,3 +418,64 @@ test('themes: auto, light and dark; the choice survives a reload', { timeout: 60
   await page.getByTestId('theme-toggle').click(); // back to auto
   assert.equal(await page.evaluate(() => document.documentElement.dataset.theme), undefined);
 });
+
+test('the containers list: rows pushed by the agent\'s events (no list polling), virtualised, driven from the keyboard', { timeout: 180_000 }, async () => {
+  const trpcPost = async (proc: string, data: unknown) => {
+    const r = await context!.request.post(`${WEB}/api/agent/trpc/${proc}`, { headers: { origin: WEB, 'content-type': 'application/json' }, data });
+    assert.equal(r.status(), 200, `${proc}: http ${r.status()} ${await r.text()}`);
+    return ((await r.json()) as { result: { data: { id: string } } }).result.data;
+  };
+  const prefix = `${name}-v`;
+  const names = Array.from({ length: 45 }, (_, i) => `${prefix}${String(i).padStart(2, '0')}`);
+  const listFetches: string[] = [];
+  const onRequest = (r: { url(): string }) => {
+    if (/\/trpc\/[^?]*containers\.list\b/.test(r.url())) listFetches.push(r.url());
+  };
+  try {
+    await page.goto(`${WEB}/containers`);
+    await page.getByTestId('containers-count').filter({ hasText: /containers?/ }).waitFor();
+    // let the page's first fetch (and the one the event stream's start may add) settle, then watch
+    await page.waitForLoadState('networkidle').catch(() => undefined);
+    page.on('request', onRequest);
+
+    // created by another client: the rows appear, then change state, without a reload
+    await page.getByTestId('containers-search').fill(prefix);
+    for (const n of names) await trpcPost('containers.create', { image: IMAGE, name: n, network: 'none', cmd: ['sleep', '300'] });
+    await page.getByTestId('containers-count').filter({ hasText: `${names.length} of ` }).waitFor({ timeout: 30_000 });
+    const newest = names[names.length - 1]!; // the list is newest first
+    await trpcPost('containers.start', { id: newest });
+    await page.locator(`[data-testid=container-row][data-name="${newest}"][data-state=running]`).waitFor({ timeout: 20_000 });
+
+    // virtualised: fewer rows in the page than match, the rest reached by scrolling (End)
+    const inPage = await page.getByTestId('container-row').count();
+    assert.ok(inPage < names.length, `${inPage} rows in the page for ${names.length} containers`);
+    const oldest = names[0]!;
+    assert.equal(await page.locator(`[data-testid=container-row][data-name="${oldest}"]`).count(), 0);
+
+    // keyboard: "/" focuses the filter, ↓ enters the rows, End goes to the last, Enter opens it
+    await page.getByTestId('containers-table-scroll').click({ position: { x: 5, y: 5 } });
+    await page.keyboard.press('/');
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 'containers-search');
+    await page.keyboard.press('ArrowDown');
+    assert.equal(await page.locator('tr.vrow[aria-selected=true]').getAttribute('data-name'), newest);
+    await page.keyboard.press('ArrowDown');
+    assert.equal(await page.locator('tr.vrow[aria-selected=true]').getAttribute('data-name'), names[names.length - 2]);
+    await page.keyboard.press('End');
+    await page.locator(`tr.vrow[aria-selected=true][data-name="${oldest}"]`).waitFor();
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/\/containers\/[0-9a-f]{64}$/);
+    assert.match((await page.getByTestId('container-name').textContent().catch(() => '')) ?? '', new RegExp(oldest));
+    await page.goBack();
+    await page.getByTestId('containers-search').fill(prefix);
+
+    // removed elsewhere: the rows go
+    for (const n of names.slice(0, -1)) await trpcPost('containers.remove', { id: n, force: true });
+    await page.getByTestId('containers-count').filter({ hasText: `1 of ` }).waitFor({ timeout: 30_000 });
+    page.off('request', onRequest);
+    // every change above came by event: the whole list was fetched again only on the page's return
+    assert.ok(listFetches.length <= 1, `the list was fetched ${listFetches.length} times:\n${listFetches.join('\n')}`);
+  } finally {
+    page.off('request', onRequest);
+    for (const n of names) await context!.request.post(`${WEB}/api/agent/trpc/containers.remove`, { headers: { origin: WEB, 'content-type': 'application/json' }, data: { id: n, force: true } }).catch(() => undefined);
+  }
+});

@@ -11,6 +11,11 @@ export const containersRouter = router({
     .input(z.object({ all: z.boolean().default(false) }).default({ all: false }))
     .output(z.array(ContainerSummary))
     .query(({ ctx, input }) => ctx.backend.listContainers(input.all)),
+  /** a few containers by full id, whatever their state: what a list updated by events refetches */
+  summaries: procedure
+    .input(z.object({ ids: z.array(z.string().regex(/^[a-f0-9]{64}$/, 'a full container id')).max(200) }))
+    .output(z.array(ContainerSummary))
+    .query(({ ctx, input }) => ctx.backend.containerSummaries(input.ids)),
   inspect: procedure.input(Id).output(ContainerInspect).query(({ ctx, input }) => ctx.backend.inspectContainer(input.id)),
   create: procedure.input(RunSpec).mutation(({ ctx, input }) => ctx.backend.createContainer(input)),
   /** create + start, for detached runs (the dashboard's run form) */
