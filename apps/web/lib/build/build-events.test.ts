@@ -22,6 +22,11 @@ test('events split across chunks are joined; a last line without newline is read
   );
   assert.equal(eventText(got[0]!), 'Step 1/2 : FROM x\n');
   assert.equal(eventText(got[2]!), 'Successfully built 0123456789ab\nSuccessfully tagged a:1\n');
+  // the agent's own build time and cache use, when it sends them
+  assert.equal(
+    eventText({ type: 'done', id: 'sha256:0123456789abcdef', tags: [], seconds: 0.0184, steps: 5, cachedSteps: 5 }),
+    'Build took 0.018 s, 5 of 5 steps from the cache\nSuccessfully built 0123456789ab\n',
+  );
 });
 
 test('errors read as ERROR lines; a non-JSON line is shown as output; unknown kinds show their text', async () => {

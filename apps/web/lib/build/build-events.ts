@@ -49,7 +49,8 @@ export function eventText(e: BuildEvent): string {
       return ` ---> ${String(e.digest).replace(/^sha256:/, '').slice(0, 12)}\n`;
     case 'done': {
       const tags = (e.tags as string[] | undefined) ?? [];
-      return `Successfully built ${String(e.id).replace(/^sha256:/, '').slice(0, 12)}\n${tags.map((t) => `Successfully tagged ${t}\n`).join('')}`;
+      const took = typeof e.seconds === 'number' ? `Build took ${e.seconds.toFixed(3)} s, ${Number(e.cachedSteps ?? 0)} of ${Number(e.steps ?? 0)} steps from the cache\n` : '';
+      return `${took}Successfully built ${String(e.id).replace(/^sha256:/, '').slice(0, 12)}\n${tags.map((t) => `Successfully tagged ${t}\n`).join('')}`;
     }
     case 'error':
       return `ERROR: ${String(e.message)}\n`;
