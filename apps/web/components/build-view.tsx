@@ -51,8 +51,6 @@ export function BuildView({ canMutate }: { canMutate: boolean }) {
   }, [output]);
   useEffect(() => () => abort.current?.abort(), []);
 
-  if (!canMutate) return <p className="muted">Your role can only look: building images needs the operator or admin role.</p>;
-
   async function build() {
     setOutput('');
     let req;
@@ -94,14 +92,26 @@ export function BuildView({ canMutate }: { canMutate: boolean }) {
   }
 
   const running = status.kind === 'running';
+  const head = (
+    <div className="page-head">
+      <h1>Build an image</h1>
+      <Link href="/images" className="btn btn-small">
+        Back to images
+      </Link>
+    </div>
+  );
+  if (!canMutate)
+    return (
+      <div>
+        {head}
+        <p className="muted" data-testid="build-read-only">
+          Your role can only look: building images needs the operator or admin role.
+        </p>
+      </div>
+    );
   return (
     <div>
-      <div className="page-head">
-        <h1>Build an image</h1>
-        <Link href="/images" className="btn btn-small">
-          Back to images
-        </Link>
-      </div>
+      {head}
       <div className="card">
         <label>
           Dockerfile

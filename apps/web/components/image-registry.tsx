@@ -104,7 +104,8 @@ export function PullPanel({ onPulled, initialRef = '' }: { onPulled: () => void;
   );
 }
 
-export function SearchPanel({ onPick }: { onPick: (name: string) => void }) {
+/** Registry search; `onPick` (a Pull… button per result) only for roles that may pull. */
+export function SearchPanel({ onPick }: { onPick?: (name: string) => void }) {
   const trpc = useTRPC();
   const [term, setTerm] = useState('');
   const [query, setQuery] = useState('');
@@ -128,9 +129,11 @@ export function SearchPanel({ onPick }: { onPick: (name: string) => void }) {
                 <td>{r.description}</td>
                 <td className="num">{r.stars ? `★ ${r.stars}` : ''}</td>
                 <td>
-                  <button className="btn btn-small" onClick={() => onPick(r.name)}>
-                    Pull…
-                  </button>
+                  {onPick && (
+                    <button className="btn btn-small" onClick={() => onPick(r.name)} data-testid="search-pick">
+                      Pull…
+                    </button>
+                  )}
                 </td>
               </tr>
             ))}

@@ -35,7 +35,7 @@ export function ImagesView({ canMutate }: { canMutate: boolean }) {
       </div>
       {canMutate && <LoadImage onLoaded={() => void qc.invalidateQueries({ queryKey: trpc.images.pathKey() })} />}
       {canMutate && <PullPanel key={picked} initialRef={picked} onPulled={() => void qc.invalidateQueries({ queryKey: trpc.images.pathKey() })} />}
-      <SearchPanel onPick={setPicked} />
+      <SearchPanel onPick={canMutate ? setPicked : undefined} />
       {(error || images.error) && (
         <p className="error" role="alert" data-testid="images-error">
           {error || errorMessage(images.error)}

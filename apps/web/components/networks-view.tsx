@@ -75,7 +75,7 @@ export function NetworksView({ canMutate }: { canMutate: boolean }) {
         <tbody>
           {networks.data?.map((n) => (
             <Fragment key={n.id}>
-              <tr data-testid="network-row">
+              <tr data-testid="network-row" data-name={n.name}>
                 <td>{n.name}</td>
                 <td className="mono">{n.id.slice(0, 12)}</td>
                 <td>{n.driver}</td>

@@ -4,6 +4,7 @@ import { useState, type FormEvent } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { parsePublish, parseVolumeFlag, type RunSpec } from '@berth/shared';
 import { useTRPC, errorMessage } from '@/lib/client/trpc';
+import { useRole } from '@/lib/client/role';
 import { splitCommand } from '@/lib/parse/split-command';
 import { parseCpus, parseEnvLines, parseMemory } from '@/lib/parse/units';
 
@@ -28,6 +29,8 @@ export function buildRunSpec(f: { image: string; name: string; command: string; 
 export function RunForm() {
   const trpc = useTRPC();
   const qc = useQueryClient();
+  // the host's network and paths are for admins (lib/server/policy.ts): operators are not offered them
+  const admin = useRole() === 'admin';
   const images = useQuery(trpc.images.list.queryOptions());
   const networks = useQuery(trpc.networks.list.queryOptions());
   const [error, setError] = useState('');
@@ -111,7 +114,7 @@ export function RunForm() {
           <select name="network" defaultValue="bridge" data-testid="run-network">
             <option value="bridge">bridge</option>
             <option value="none">none</option>
-            <option value="host">host</option>
+            {admin && <option value="host">host</option>}
             {(networks.data ?? [])
               .filter((n) => !n.builtin)
               .map((n) => (
@@ -126,7 +129,7 @@ export function RunForm() {
           <input name="ports" placeholder="e.g. 8080:80 53:53/udp" className="mono" data-testid="run-ports" />
         </label>
         <label className="wide">
-          Volumes (one per line: NAME:/path[:ro] or /host/path:/path[:ro])
+          Volumes (one per line: NAME:/path[:ro]{admin ? ' or /host/path:/path[:ro]' : ''})
           <textarea name="volumes" rows={2} className="mono" data-testid="run-volumes" />
         </label>
         <div className="wide row">

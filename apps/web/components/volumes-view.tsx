@@ -60,7 +60,7 @@ export function VolumesView({ canMutate }: { canMutate: boolean }) {
         <tbody>
           {volumes.data?.map((v) => (
             <Fragment key={v.name}>
-              <tr data-testid="volume-row">
+              <tr data-testid="volume-row" data-name={v.name}>
                 <td className="mono">
                   {v.anonymous ? v.name.slice(0, 12) : v.name}
                   {v.anonymous && <span className="muted"> (anonymous)</span>}

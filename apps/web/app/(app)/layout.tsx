@@ -1,6 +1,7 @@
 import type { ReactNode } from 'react';
 import { requireUser } from '@/lib/server/session';
 import { Providers } from '@/lib/client/trpc';
+import { RoleProvider } from '@/lib/client/role';
 import { Nav } from '@/components/nav';
 import { cookies } from 'next/headers';
 import { HOST_COOKIE, hostIdOf } from '@/lib/server/agent';
@@ -12,8 +13,10 @@ export default async function AppLayout({ children }: { children: ReactNode }) {
   const host = hostIdOf(`${HOST_COOKIE}=${(await cookies()).get(HOST_COOKIE)?.value ?? ''}`);
   return (
     <Providers>
-      <Nav username={user.username} role={user.role} host={host} />
-      <main className="main">{children}</main>
+      <RoleProvider role={user.role}>
+        <Nav username={user.username} role={user.role} host={host} />
+        <main className="main">{children}</main>
+      </RoleProvider>
     </Providers>
   );
 }

@@ -11,7 +11,7 @@ import { trackConnection } from './live';
 import { terminalDenial } from './policy';
 import { getStore, type User } from './db';
 import { agentFor, hostIdOf, type AgentTarget } from './agent';
-import { audit } from './audit';
+import { audit, onHost } from './audit';
 
 const PATH = /^\/ws\/containers\/([^/]+)\/(exec|attach)$/;
 
@@ -88,7 +88,7 @@ function bridge(client: WebSocket, agent: AgentTarget, id: string, kind: 'exec' 
   } catch (e) {
     return fail((e as Error).message);
   }
-  void audit(user, `containers.${kind}`, agent.id === 'local' ? id : `${agent.name}: ${id}`, '', 'opened');
+  void audit(user, `containers.${kind}`, onHost(agent, id), '', 'opened');
 
   let first = true;
   client.on('message', (data, binary) => {
@@ -103,7 +103,7 @@ function bridge(client: WebSocket, agent: AgentTarget, id: string, kind: 'exec' 
       }
       const denial = terminalDenial(user.role, hello);
       if (denial) {
-        void audit(user, `containers.${kind}`, id, hello, `denied: ${denial}`);
+        void audit(user, `containers.${kind}`, onHost(agent, id), hello, `denied: ${denial}`);
         if (client.readyState === WebSocket.OPEN) {
           client.send(frame(TerminalOp.error, JSON.stringify({ code: 'permission_denied', message: denial })));
           client.close(1008, 'denied');

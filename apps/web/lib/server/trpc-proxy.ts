@@ -5,8 +5,8 @@ import { userFromRequest } from './session';
 import { SESSION_COOKIE, canMutate, originAllowed, readCookie, sessionKey } from './auth';
 import { policyDenial } from './policy';
 import { trackConnection } from './live';
-import { agentFor, HostError, LOCAL_HOST, type AgentTarget } from './agent';
-import { audit } from './audit';
+import { agentFor, HostError, type AgentTarget } from './agent';
+import { audit, onHost } from './audit';
 import { trpcErrorResponse } from './trpc-errors';
 
 
@@ -30,7 +30,7 @@ export async function proxyTrpc(req: Request, procPath: string, hostId: string):
     return trpcErrorResponse(e instanceof HostError && e.status === 404 ? 'NOT_FOUND' : 'BAD_REQUEST', e instanceof HostError ? e.status : 400, (e as Error).message, batchCount);
   }
   // the audit log names the host of every action on a remote agent
-  const targetOf = (input: unknown, isBatch = false) => (agent.id === LOCAL_HOST ? '' : `${agent.name}: `) + objectOf(input, isBatch);
+  const targetOf = (input: unknown, isBatch = false) => onHost(agent, objectOf(input, isBatch));
 
   // Pulling and pushing images are subscriptions (GET, SSE) that change state: treat them as
   // mutations — operators and admins only, and written to the audit log.
@@ -41,7 +41,7 @@ export async function proxyTrpc(req: Request, procPath: string, hostId: string):
     const origin = req.headers.get('origin');
     if (origin && !originAllowed(origin, req.headers.get('host'))) return trpcErrorResponse('FORBIDDEN', 403, 'cross-origin request refused', batchCount);
     if (!canMutate(user.role)) {
-      await audit(user, stateChanging.join(','), '', '', 'denied: read-only role');
+      await audit(user, stateChanging.join(','), onHost(agent, ''), '', 'denied: read-only role');
       return trpcErrorResponse('FORBIDDEN', 403, `user ${user.username} has the read-only role ${user.role}`, batchCount);
     }
     const detail = input.includes('"auth"') ? '(input with credentials, not logged)' : input.slice(0, 2000);
@@ -55,7 +55,7 @@ export async function proxyTrpc(req: Request, procPath: string, hostId: string):
       return trpcErrorResponse('FORBIDDEN', 403, 'cross-origin request refused', batchCount);
     }
     if (!canMutate(user.role)) {
-      await audit(user, procedures.join(','), '', '', 'denied: read-only role');
+      await audit(user, procedures.join(','), onHost(agent, ''), '', 'denied: read-only role');
       return trpcErrorResponse('FORBIDDEN', 403, `user ${user.username} has the read-only role ${user.role}`, batchCount);
     }
     body = await req.text();

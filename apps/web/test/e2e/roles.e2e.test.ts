@@ -4,14 +4,12 @@
 // labels, env and logs (HTML, OSC 52 clipboard writes, title changes) stays inert text.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { WebSocket } from 'ws';
+import type { Browser, BrowserContext } from 'playwright-core';
 import { startStack, type Stack } from './stack';
+import { cookieOf, launchChromium, openTerminal, signIn, trpcPost } from './browser';
 import { TestAgent, requireRoot } from '../../../agent/test/helpers/test-agent';
 
-process.env.PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD = '1';
 const IMAGE = process.env.BERTH_E2E_IMAGE ?? 'busybox:1.37.0-musl';
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const tag = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 5)}`;
 const OP = `op-${tag}`;
 const VIEWER = `view-${tag}`;
@@ -24,42 +22,9 @@ let stack: Stack | undefined;
 let browser: Browser;
 const made: string[] = [];
 
-async function loggedIn(username: string, password: string): Promise<{ ctx: BrowserContext; page: Page }> {
-  const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  ctx.setDefaultTimeout(20_000);
-  const page = await ctx.newPage();
-  page.on('dialog', (d) => void d.accept());
-  await page.goto(`${WEB}/login`);
-  await page.getByTestId('login-username').fill(username);
-  await page.getByTestId('login-password').fill(password);
-  await page.getByTestId('login-submit').click();
-  await page.getByTestId('nav-user').waitFor();
-  return { ctx, page };
-}
-
-const trpc = (ctx: BrowserContext, proc: string, data: unknown, origin = WEB) =>
-  ctx.request.post(`${WEB}/api/agent/trpc/${proc}`, { headers: { origin, 'content-type': 'application/json' }, data });
-
-async function cookieOf(ctx: BrowserContext): Promise<string> {
-  return (await ctx.cookies()).map((c) => `${c.name}=${c.value}`).join('; ');
-}
-
-/** Opens a terminal socket through the dashboard like the browser does; resolves when it closes. */
-function terminal(cookie: string, id: string, origin = WEB, extra: object = {}) {
-  const ws = new WebSocket(`${WEB.replace(/^http/, 'ws')}/ws/containers/${id}/exec`, { headers: { cookie, origin } });
-  const result = { opened: false, status: 0, closeCode: 0 };
-  ws.on('open', () => {
-    result.opened = true;
-    ws.send(JSON.stringify({ cmd: ['sh'], tty: true, rows: 24, cols: 80, ...extra }));
-  });
-  ws.on('unexpected-response', (_req, res) => {
-    result.status = res.statusCode ?? 0;
-    ws.terminate();
-  });
-  ws.on('error', () => {});
-  const closed = new Promise<void>((r) => ws.on('close', (code) => ((result.closeCode = code), r())));
-  return { ws, result, closed };
-}
+const loggedIn = (username: string, password: string) => signIn(browser, WEB, username, password);
+const trpc = (ctx: BrowserContext, proc: string, data: unknown, origin = WEB) => trpcPost(ctx, WEB, proc, data, origin);
+const terminal = (cookie: string, id: string, origin = WEB, extra: object = {}) => openTerminal(WEB, cookie, id, origin, extra);
 
 before(async () => {
   if (!WEB) {
@@ -68,7 +33,7 @@ before(async () => {
     WEB = stack.webUrl;
     ADMIN_PW = stack.password;
   }
-  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run'] });
+  browser = await launchChromium();
 });
 
 after(async () => {

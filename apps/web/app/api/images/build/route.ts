@@ -1,30 +1,22 @@
 // Image build from the dashboard: streams the request body (a build-context tar made in the
 // browser) to the agent's /v1/images/build and relays its event stream (JSON lines) as it comes.
-import { userFromRequest } from '@/lib/server/session';
-import { canMutate, originAllowed } from '@/lib/server/auth';
-import { agentOrError, type AgentTarget } from '@/lib/server/agent';
-import { audit } from '@/lib/server/audit';
+import { agentRoute, routeError as err } from '@/lib/server/agent-route';
 
 export const dynamic = 'force-dynamic';
 export const runtime = 'nodejs';
-
-const err = (status: number, code: string, message: string) => Response.json({ code, message }, { status });
 
 /** The query the agent understands; anything else is dropped here, not passed through. */
 const PASSED = ['tags', 'dockerfile', 'buildargs', 'nocache', 'target'];
 
 export async function POST(req: Request): Promise<Response> {
-  const user = await userFromRequest(req);
-  if (!user) return err(401, 'unauthenticated', 'not logged in');
-  const agent = await agentOrError(req);
-  if (agent instanceof Response) return agent;
-  if (!originAllowed(req.headers.get('origin'), req.headers.get('host'))) return err(403, 'permission_denied', 'cross-origin request refused');
-  if (!canMutate(user.role)) return err(403, 'permission_denied', `user ${user.username} has the read-only role ${user.role}`);
-  if (!req.body) return err(400, 'invalid_argument', 'request body must be the build context as a tar');
   const incoming = new URL(req.url).searchParams;
   const q = new URLSearchParams();
   for (const [k, v] of incoming) if (PASSED.includes(k)) q.append(k, v);
   const tags = q.getAll('tags').join(', ');
+  const route = await agentRoute(req, { action: 'images.build', object: tags });
+  if (route instanceof Response) return route;
+  const { agent } = route;
+  if (!req.body) return err(400, 'invalid_argument', 'request body must be the build context as a tar');
   let upstream: Response;
   try {
     upstream = await agent.fetch(agent.http(`/v1/images/build?${q}`), {
@@ -36,12 +28,12 @@ export async function POST(req: Request): Promise<Response> {
       signal: req.signal,
     });
   } catch (e) {
-    await audit(user, 'images.build', tags, '', 'agent unreachable');
+    await route.audit('images.build', tags, '', 'agent unreachable');
     return err(502, 'unavailable', `agent unreachable: ${(e as Error).message}`);
   }
   if (!upstream.ok || !upstream.body) {
     const text = await upstream.text();
-    await audit(user, 'images.build', tags, text.slice(0, 2000), `http ${upstream.status}`);
+    await route.audit('images.build', tags, text.slice(0, 2000), `http ${upstream.status}`);
     return new Response(text, { status: upstream.status, headers: { 'content-type': 'application/json' } });
   }
   // relay the events as they come, and note the outcome (the last event) in the audit log
@@ -55,7 +47,7 @@ export async function POST(req: Request): Promise<Response> {
     async flush() {
       const lines = last.trim().split('\n');
       const end = lines[lines.length - 1] ?? '';
-      await audit(user, 'images.build', tags, end.slice(0, 2000), /"type":"done"/.test(end) ? 'ok' : 'failed');
+      await route.audit('images.build', tags, end.slice(0, 2000), /"type":"done"/.test(end) ? 'ok' : 'failed');
     },
   });
   return new Response(upstream.body.pipeThrough(relay), {

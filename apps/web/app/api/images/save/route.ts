@@ -1,19 +1,14 @@
 // Image download: streams the agent's /v1/images/save tar (docker-archive or oci-archive) to
 // the browser as an attachment. Any logged-in user may save; each save is audited.
-import { userFromRequest } from '@/lib/server/session';
-import { agentOrError, type AgentTarget } from '@/lib/server/agent';
-import { audit } from '@/lib/server/audit';
+import { agentRoute, routeError as err } from '@/lib/server/agent-route';
 
 export const dynamic = 'force-dynamic';
 export const runtime = 'nodejs';
 
-const err = (status: number, code: string, message: string) => Response.json({ code, message }, { status });
-
 export async function GET(req: Request): Promise<Response> {
-  const user = await userFromRequest(req);
-  if (!user) return err(401, 'unauthenticated', 'not logged in');
-  const agent = await agentOrError(req);
-  if (agent instanceof Response) return agent;
+  const route = await agentRoute(req);
+  if (route instanceof Response) return route;
+  const { agent } = route;
   const url = new URL(req.url);
   const names = url.searchParams.getAll('names').filter(Boolean);
   const format = url.searchParams.get('format') === 'oci-archive' ? 'oci-archive' : 'docker-archive';
@@ -26,7 +21,7 @@ export async function GET(req: Request): Promise<Response> {
   } catch (e) {
     return err(502, 'unavailable', `agent unreachable: ${(e as Error).message}`);
   }
-  await audit(user, 'images.save', names.join(' '), format, upstream.ok ? 'ok' : `http ${upstream.status}`);
+  await route.audit('images.save', names.join(' '), format, upstream.ok ? 'ok' : `http ${upstream.status}`);
   if (!upstream.ok || !upstream.body) {
     return new Response(await upstream.text(), { status: upstream.status, headers: { 'content-type': 'application/json' } });
   }

@@ -2,16 +2,13 @@
 // PUT ?path=DIR extracts the request's tar (made in the browser from dropped files) into DIR.
 // Both go to the agent's /v1/containers/:id/archive, which resolves every path inside the
 // container's root; downloads need a session, uploads the operator or admin role.
-import { userFromRequest } from '@/lib/server/session';
-import { canMutate, originAllowed } from '@/lib/server/auth';
-import { agentOrError, type AgentTarget } from '@/lib/server/agent';
-import { audit } from '@/lib/server/audit';
+import type { AgentTarget } from '@/lib/server/agent';
+import { agentRoute, routeError as err } from '@/lib/server/agent-route';
 
 export const dynamic = 'force-dynamic';
 export const runtime = 'nodejs';
 
 type Ctx = { params: Promise<{ id: string }> };
-const err = (status: number, code: string, message: string) => Response.json({ code, message }, { status });
 
 function target(req: Request): string | Response {
   const p = new URL(req.url).searchParams.get('path') ?? '';
@@ -33,10 +30,9 @@ async function agentError(r: Response): Promise<Response> {
 }
 
 export async function GET(req: Request, ctx: Ctx): Promise<Response> {
-  const user = await userFromRequest(req);
-  if (!user) return err(401, 'unauthenticated', 'not logged in');
-  const agent = await agentOrError(req);
-  if (agent instanceof Response) return agent;
+  const route = await agentRoute(req);
+  if (route instanceof Response) return route;
+  const { agent } = route;
   const { id } = await ctx.params;
   const p = target(req);
   if (p instanceof Response) return p;
@@ -49,7 +45,7 @@ export async function GET(req: Request, ctx: Ctx): Promise<Response> {
   const asFile = stat.type === 'file';
   const r = await agent.fetch(archiveUrl(agent, id, asFile ? { path: p, raw: '1' } : { path: p }), { headers: auth, signal: req.signal });
   if (!r.ok || !r.body) return agentError(r);
-  await audit(user, 'containers.download', id, p, 'ok');
+  await route.audit('containers.download', id, p, 'ok');
   const headers: Record<string, string> = {
     'content-type': asFile ? 'application/octet-stream' : 'application/x-tar',
     'content-disposition': `attachment; filename="${downloadName(p, asFile ? '' : '.tar')}"`,
@@ -61,13 +57,10 @@ export async function GET(req: Request, ctx: Ctx): Promise<Response> {
 }
 
 export async function PUT(req: Request, ctx: Ctx): Promise<Response> {
-  const user = await userFromRequest(req);
-  if (!user) return err(401, 'unauthenticated', 'not logged in');
-  const agent = await agentOrError(req);
-  if (agent instanceof Response) return agent;
-  if (!originAllowed(req.headers.get('origin'), req.headers.get('host'))) return err(403, 'permission_denied', 'cross-origin request refused');
-  if (!canMutate(user.role)) return err(403, 'permission_denied', `user ${user.username} has the read-only role ${user.role}`);
   const { id } = await ctx.params;
+  const route = await agentRoute(req, { action: 'containers.upload', object: id });
+  if (route instanceof Response) return route;
+  const { agent } = route;
   const p = target(req);
   if (p instanceof Response) return p;
   if (!req.body) return err(400, 'invalid_argument', 'the body must be a tar of the files to upload');
@@ -85,6 +78,6 @@ export async function PUT(req: Request, ctx: Ctx): Promise<Response> {
     return err(502, 'unavailable', `agent unreachable: ${(e as Error).message}`);
   }
   const text = await r.text();
-  await audit(user, 'containers.upload', id, `${p} ${text.slice(0, 500)}`, r.ok ? 'ok' : `http ${r.status}`);
+  await route.audit('containers.upload', id, `${p} ${text.slice(0, 500)}`, r.ok ? 'ok' : `http ${r.status}`);
   return new Response(text, { status: r.status, headers: { 'content-type': 'application/json' } });
 }

@@ -1,9 +1,8 @@
 // The log viewer's download: the lines matching the viewer's search and time range, as plain
 // text (ANSI escapes removed), streamed page by page from the agent so a million lines never sit
 // in memory. GET ?grep=&since=&until=&timestamps=1
-import { userFromRequest } from '@/lib/server/session';
-import { agentOrError, agentQuery } from '@/lib/server/agent';
-import { audit } from '@/lib/server/audit';
+import { agentQuery } from '@/lib/server/agent';
+import { agentRoute } from '@/lib/server/agent-route';
 import { stripAnsi } from '@/lib/logs/ansi';
 
 export const dynamic = 'force-dynamic';
@@ -19,10 +18,9 @@ interface Line {
 }
 
 export async function GET(req: Request, ctx: Ctx): Promise<Response> {
-  const user = await userFromRequest(req);
-  if (!user) return Response.json({ message: 'not logged in' }, { status: 401 });
-  const agent = await agentOrError(req);
-  if (agent instanceof Response) return agent;
+  const route = await agentRoute(req);
+  if (route instanceof Response) return route;
+  const { agent } = route;
   const { id } = await ctx.params;
   const p = new URL(req.url).searchParams;
   const grep = p.get('grep') || undefined;
@@ -39,7 +37,7 @@ export async function GET(req: Request, ctx: Ctx): Promise<Response> {
   } catch (e) {
     return Response.json({ message: (e as Error).message }, { status: 400 });
   }
-  await audit(user, 'containers.logs.download', id, { grep, since, until }, 'ok');
+  await route.audit('containers.logs.download', id, { grep, since, until }, 'ok');
   const enc = new TextEncoder();
   const text = (ls: Line[]) => enc.encode(ls.map((l) => `${timestamps ? `${l.time} ` : ''}${stripAnsi(l.text.replace(/\r?\n$/, ''))}\n`).join(''));
   let pageNow: { lines: Line[]; more: boolean } | null = firstPage;
