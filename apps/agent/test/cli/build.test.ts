@@ -183,4 +183,16 @@ describe('berth build / commit (real runtime, as root)', () => {
     assert.equal(agent.ok(['run', '--rm', 'committed:1', 'sh', '-c', 'cat /made; test -e /bin/vi || echo novi']), 'made\nnovi\n');
     agent.ok(['rm', name]);
   });
+
+  test('commit keeps the container\'s healthcheck (its --health-* settings) in the image', () => {
+    const name = agent.name('commithc');
+    agent.ok(['create', '--name', name, '--health-cmd', 'test -f /ok', '--health-interval', '2s', '--health-retries', '5', 'busybox:1.37.0-musl', 'true']);
+    agent.ok(['commit', name, 'committed:hc']);
+    agent.ok(['rm', name]);
+    const c = agent.name('fromhc');
+    agent.ok(['create', '--name', c, 'committed:hc']);
+    const hc = JSON.parse(agent.ok(['inspect', c]))[0].config.healthcheck;
+    assert.deepEqual(hc, { test: ['CMD-SHELL', 'test -f /ok'], intervalMs: 2000, timeoutMs: 30_000, startPeriodMs: 0, retries: 5 });
+    agent.ok(['rm', c]);
+  });
 });

@@ -542,6 +542,11 @@ export class ImageBuilder {
     config.Entrypoint = rec.config.entrypoint;
     if (rec.config.workingDir) config.WorkingDir = rec.config.workingDir;
     if (rec.config.user) config.User = rec.config.user;
+    // the healthcheck in effect (the image's merged with --health-*), as Docker keeps it; one the
+    // container ran without (--no-healthcheck) stays off in the image
+    const hc = rec.config.healthcheck;
+    if (hc) config.Healthcheck = { Test: hc.test, Interval: hc.intervalMs * 1e6, Timeout: hc.timeoutMs * 1e6, StartPeriod: hc.startPeriodMs * 1e6, Retries: hc.retries };
+    else if (config.Healthcheck) config.Healthcheck = { Test: ['NONE'] };
     for (const ins of changes) applyConfigInstruction({ config }, ins);
     const out: State['raw'] = {
       ...raw,
