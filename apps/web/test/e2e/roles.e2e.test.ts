@@ -5,6 +5,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, BrowserContext } from 'playwright-core';
+import { WebSocket } from 'ws';
 import { startStack, type Stack } from './stack';
 import { cookieOf, launchChromium, openTerminal, signIn, trpcPost } from './browser';
 import { TestAgent, requireRoot } from '../../../agent/test/helpers/test-agent';
@@ -280,4 +281,77 @@ test('two agents: an admin adds the second by URL and token; the combined list s
     await ctx.close();
     await b.dispose();
   }
+});
+
+test('every mutating procedure of the agent, and both terminal sockets, refuse a viewer and a foreign Origin', { timeout: 180_000 }, async () => {
+  // the list comes from the agent's router itself: a procedure added later is covered too
+  const { appRouter } = await import('../../../agent/src/api/router');
+  const procs = Object.entries(appRouter._def.procedures as unknown as Record<string, { _def: { type: string } }>);
+  const mutations = procs.filter(([, p]) => p._def.type === 'mutation').map(([k]) => k);
+  const changingSubscriptions = ['images.pull', 'images.push'];
+  assert.ok(mutations.length >= 20 && mutations.includes('containers.remove'), mutations.join(' '));
+
+  const admin = await loggedIn('admin', ADMIN_PW);
+  const viewerName = `allview-${tag}`;
+  const created = await admin.ctx.request.post(`${WEB}/api/admin/users`, { headers: { origin: WEB, 'content-type': 'application/json' }, data: { username: viewerName, password: PW, role: 'viewer' } });
+  assert.equal(created.status(), 201, await created.text());
+  const viewer = await loggedIn(viewerName, PW);
+  const target = `every-${tag}`;
+  made.push(target);
+  const run = await trpc(admin.ctx, 'containers.run', { image: IMAGE, name: target, cmd: ['sleep', '600'] });
+  assert.equal(run.status(), 200, await run.text());
+  const id = ((await run.json()) as { result: { data: { id: string } } }).result.data.id;
+  // an input that would do something real if it ever reached the agent
+  const inputFor = (proc: string) => (proc.startsWith('containers.') ? { id: target, force: true } : { id: target, name: target, ref: IMAGE });
+
+  for (const proc of mutations) {
+    const asViewer = await trpc(viewer.ctx, proc, inputFor(proc));
+    assert.equal(asViewer.status(), 403, `${proc} as a viewer: http ${asViewer.status()}`);
+    // tRPC never runs a mutation sent as GET; the proxy must not turn one into a change either
+    const viaGet = await viewer.ctx.request.get(`${WEB}/api/agent/trpc/${proc}?input=${encodeURIComponent(JSON.stringify(inputFor(proc)))}`);
+    assert.ok(viaGet.status() >= 400, `${proc} as a viewer over GET: http ${viaGet.status()}`);
+    const foreign = await trpc(admin.ctx, proc, inputFor(proc), 'http://evil.example');
+    assert.equal(foreign.status(), 403, `${proc} from a foreign Origin: http ${foreign.status()}`);
+    // a batch that hides the mutation behind a query is refused whole
+    const batched = await viewer.ctx.request.post(`${WEB}/api/agent/trpc/containers.list,${proc}?batch=1`, {
+      headers: { origin: WEB, 'content-type': 'application/json' },
+      data: { 0: { all: true }, 1: inputFor(proc) },
+    });
+    assert.equal(batched.status(), 403, `containers.list,${proc} batched as a viewer: http ${batched.status()}`);
+  }
+  for (const proc of changingSubscriptions) {
+    const q = `${WEB}/api/agent/trpc/${proc}?input=${encodeURIComponent(JSON.stringify({ ref: 'localhost:1/x:y' }))}`;
+    assert.equal((await viewer.ctx.request.get(q)).status(), 403, `${proc} as a viewer`);
+    assert.equal((await admin.ctx.request.get(q, { headers: { origin: 'http://evil.example' } })).status(), 403, `${proc} from a foreign Origin`);
+  }
+  // the container is untouched by all of the above
+  const still = await admin.ctx.request.get(`${WEB}/api/agent/trpc/containers.inspect?input=${encodeURIComponent(JSON.stringify({ id }))}`);
+  assert.equal(((await still.json()) as { result: { data: { state: string; name: string } } }).result.data.state, 'running');
+
+  // both terminal sockets: a viewer's session, and an admin's from a foreign page
+  const viewerCookie = await cookieOf(viewer.ctx);
+  const adminCookie = await cookieOf(admin.ctx);
+  for (const kind of ['exec', 'attach'] as const) {
+    for (const [cookie, origin, who] of [
+      [viewerCookie, WEB, 'a viewer'],
+      [adminCookie, 'http://evil.example', 'a foreign Origin'],
+      ['', WEB, 'no session'],
+    ] as const) {
+      const status = await new Promise<number>((resolve) => {
+        const ws = new WebSocket(`${WEB.replace(/^http/, 'ws')}/ws/containers/${id}/${kind}`, { headers: { ...(cookie ? { cookie } : {}), origin } });
+        ws.on('open', () => {
+          ws.close();
+          resolve(101);
+        });
+        ws.on('unexpected-response', (_req, res) => {
+          ws.terminate();
+          resolve(res.statusCode ?? 0);
+        });
+        ws.on('error', () => resolve(-1));
+      });
+      assert.ok(status === 401 || status === 403, `${kind} socket for ${who}: ${status}`);
+    }
+  }
+  await viewer.ctx.close();
+  await admin.ctx.close();
 });
