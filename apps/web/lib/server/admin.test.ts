@@ -21,13 +21,11 @@ for (const kind of ['sqlite', 'postgres'] as const) describe(`store and admin ru
   });
   const store = async (): Promise<Store> => {
     if (pg) {
-      // a fresh schema per test: drop what an earlier test made
-      const s = await openStore({ databaseUrl: pg.url, sqlitePath: '' });
-      await s.close();
+      // a fresh schema per test: drop what an earlier test made, its record of migrations too
       const { default: pgLib } = await import('pg');
       const c = new pgLib.Client({ connectionString: pg.url });
       await c.connect();
-      await c.query('DROP TABLE IF EXISTS users, sessions, audit_log, hosts');
+      await c.query('DROP TABLE IF EXISTS users, sessions, audit_log, hosts; DROP SCHEMA IF EXISTS drizzle CASCADE');
       await c.end();
       return openStore({ databaseUrl: pg.url, sqlitePath: '' });
     }

@@ -1,13 +1,16 @@
 // The web's own database: users, sessions, audit log. All DB access goes through the Store
 // returned here; SQLite (better-sqlite3) by default, PostgreSQL (pg) when DATABASE_URL is set.
+// The tables are in schema/{sqlite,pg}.ts; opening a store applies the committed drizzle-kit
+// migrations (drizzle/{sqlite,pg}, see migrations-dir.ts) first.
 // The handle lives on globalThis because Next's bundled route handlers and server.ts each load
 // their own copy of this module.
 import fs from 'node:fs';
 import path from 'node:path';
 import { and, desc, eq, gt, lt, or, sql, type SQL, type SQLWrapper } from 'drizzle-orm';
-import * as sqliteCore from 'drizzle-orm/sqlite-core';
-import * as pgCore from 'drizzle-orm/pg-core';
 import { loadConfig } from './config';
+import { findMigrationsDir } from './migrations-dir';
+import { auditLog as sAudit, hosts as sHosts, sessions as sSessions, users as sUsers } from './schema/sqlite';
+import { auditLog as pAudit, hosts as pHosts, sessions as pSessions, users as pUsers } from './schema/pg';
 
 export type Role = 'admin' | 'operator' | 'viewer';
 export const roles: readonly Role[] = ['admin', 'operator', 'viewer'];
@@ -85,58 +88,21 @@ export interface Store {
 
 // ---- SQLite -------------------------------------------------------------------------------
 
-const sUsers = sqliteCore.sqliteTable('users', {
-  id: sqliteCore.integer('id').primaryKey({ autoIncrement: true }),
-  username: sqliteCore.text('username').notNull().unique(),
-  passwordHash: sqliteCore.text('password_hash').notNull(),
-  role: sqliteCore.text('role').notNull(),
-  createdAt: sqliteCore.text('created_at').notNull(),
-});
-const sSessions = sqliteCore.sqliteTable('sessions', {
-  idHash: sqliteCore.text('id_hash').primaryKey(),
-  userId: sqliteCore.integer('user_id').notNull(),
-  expiresAt: sqliteCore.text('expires_at').notNull(),
-});
-const sAudit = sqliteCore.sqliteTable('audit_log', {
-  id: sqliteCore.integer('id').primaryKey({ autoIncrement: true }),
-  time: sqliteCore.text('time').notNull(),
-  userId: sqliteCore.integer('user_id'),
-  username: sqliteCore.text('username').notNull(),
-  action: sqliteCore.text('action').notNull(),
-  target: sqliteCore.text('target').notNull(),
-  detail: sqliteCore.text('detail').notNull(),
-  outcome: sqliteCore.text('outcome').notNull(),
-});
-
-const sHosts = sqliteCore.sqliteTable('hosts', {
-  id: sqliteCore.integer('id').primaryKey({ autoIncrement: true }),
-  name: sqliteCore.text('name').notNull().unique(),
-  url: sqliteCore.text('url').notNull(),
-  token: sqliteCore.text('token').notNull(),
-  fingerprint: sqliteCore.text('fingerprint'),
-  createdAt: sqliteCore.text('created_at').notNull(),
-});
-
-const sqliteDdl = `
-CREATE TABLE IF NOT EXISTS users (id INTEGER PRIMARY KEY AUTOINCREMENT, username TEXT NOT NULL UNIQUE,
-  password_hash TEXT NOT NULL, role TEXT NOT NULL, created_at TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS sessions (id_hash TEXT PRIMARY KEY, user_id INTEGER NOT NULL, expires_at TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS sessions_user ON sessions(user_id);
-CREATE TABLE IF NOT EXISTS audit_log (id INTEGER PRIMARY KEY AUTOINCREMENT, time TEXT NOT NULL, user_id INTEGER,
-  username TEXT NOT NULL, action TEXT NOT NULL, target TEXT NOT NULL, detail TEXT NOT NULL, outcome TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS hosts (id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL UNIQUE, url TEXT NOT NULL,
-  token TEXT NOT NULL, fingerprint TEXT, created_at TEXT NOT NULL);
-`;
-
-async function openSqlite(file: string): Promise<Store> {
+async function openSqlite(file: string, migrationsDir: string): Promise<Store> {
   const { default: Database } = await import('better-sqlite3');
   const { drizzle } = await import('drizzle-orm/better-sqlite3');
+  const { migrateSqlite } = await import('./migrate-sqlite');
   if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
   const raw = new Database(file);
-  raw.pragma('journal_mode = WAL');
-  raw.pragma('busy_timeout = 5000');
-  raw.exec(sqliteDdl);
   const db = drizzle(raw);
+  try {
+    raw.pragma('journal_mode = WAL');
+    raw.pragma('busy_timeout = 5000');
+    migrateSqlite(raw, db, migrationsDir);
+  } catch (e) {
+    raw.close();
+    throw e;
+  }
   const asUser = (r: typeof sUsers.$inferSelect | undefined): User | undefined => (r ? { ...r, role: r.role as Role } : undefined);
   return {
     async countUsers() {
@@ -214,54 +180,17 @@ async function openSqlite(file: string): Promise<Store> {
 
 // ---- PostgreSQL ---------------------------------------------------------------------------
 
-const pUsers = pgCore.pgTable('users', {
-  id: pgCore.serial('id').primaryKey(),
-  username: pgCore.text('username').notNull().unique(),
-  passwordHash: pgCore.text('password_hash').notNull(),
-  role: pgCore.text('role').notNull(),
-  createdAt: pgCore.text('created_at').notNull(),
-});
-const pSessions = pgCore.pgTable('sessions', {
-  idHash: pgCore.text('id_hash').primaryKey(),
-  userId: pgCore.integer('user_id').notNull(),
-  expiresAt: pgCore.text('expires_at').notNull(),
-});
-const pAudit = pgCore.pgTable('audit_log', {
-  id: pgCore.serial('id').primaryKey(),
-  time: pgCore.text('time').notNull(),
-  userId: pgCore.integer('user_id'),
-  username: pgCore.text('username').notNull(),
-  action: pgCore.text('action').notNull(),
-  target: pgCore.text('target').notNull(),
-  detail: pgCore.text('detail').notNull(),
-  outcome: pgCore.text('outcome').notNull(),
-});
-
-const pHosts = pgCore.pgTable('hosts', {
-  id: pgCore.serial('id').primaryKey(),
-  name: pgCore.text('name').notNull().unique(),
-  url: pgCore.text('url').notNull(),
-  token: pgCore.text('token').notNull(),
-  fingerprint: pgCore.text('fingerprint'),
-  createdAt: pgCore.text('created_at').notNull(),
-});
-
-const pgDdl = `
-CREATE TABLE IF NOT EXISTS users (id SERIAL PRIMARY KEY, username TEXT NOT NULL UNIQUE,
-  password_hash TEXT NOT NULL, role TEXT NOT NULL, created_at TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS sessions (id_hash TEXT PRIMARY KEY, user_id INTEGER NOT NULL, expires_at TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS sessions_user ON sessions(user_id);
-CREATE TABLE IF NOT EXISTS audit_log (id SERIAL PRIMARY KEY, time TEXT NOT NULL, user_id INTEGER,
-  username TEXT NOT NULL, action TEXT NOT NULL, target TEXT NOT NULL, detail TEXT NOT NULL, outcome TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS hosts (id SERIAL PRIMARY KEY, name TEXT NOT NULL UNIQUE, url TEXT NOT NULL,
-  token TEXT NOT NULL, fingerprint TEXT, created_at TEXT NOT NULL);
-`;
-
-async function openPostgres(url: string): Promise<Store> {
+async function openPostgres(url: string, migrationsDir: string): Promise<Store> {
   const { default: pg } = await import('pg');
   const { drizzle } = await import('drizzle-orm/node-postgres');
+  const { migratePostgres } = await import('./migrate-postgres');
   const pool = new pg.Pool({ connectionString: url, max: 5 });
-  await pool.query(pgDdl);
+  try {
+    await migratePostgres(pool, migrationsDir);
+  } catch (e) {
+    await pool.end().catch(() => {});
+    throw e;
+  }
   const db = drizzle(pool);
   const asUser = (r: typeof pUsers.$inferSelect | undefined): User | undefined => (r ? { ...r, role: r.role as Role } : undefined);
   return {
@@ -364,13 +293,23 @@ function auditWhere(t: AuditColumns, q: AuditQuery): SQL | undefined {
 
 // ---- process-wide handle ------------------------------------------------------------------
 
-export async function openStore(opts: { databaseUrl?: string; sqlitePath: string }): Promise<Store> {
-  return opts.databaseUrl ? openPostgres(opts.databaseUrl) : openSqlite(opts.sqlitePath);
+export interface StoreOptions {
+  databaseUrl?: string;
+  sqlitePath: string;
+  /** the folder holding sqlite/ and pg/ migrations; found by findMigrationsDir when absent */
+  migrationsDir?: string;
+}
+
+export async function openStore(opts: StoreOptions): Promise<Store> {
+  const dialect = opts.databaseUrl ? 'pg' : 'sqlite';
+  const dir = opts.migrationsDir ? path.join(opts.migrationsDir, dialect) : findMigrationsDir(dialect);
+  return opts.databaseUrl ? openPostgres(opts.databaseUrl, dir) : openSqlite(opts.sqlitePath, dir);
 }
 
 const g = globalThis as typeof globalThis & { __berthWebStore?: Promise<Store> };
 
-/** The one store for this process (shared by server.ts and Next's bundled route handlers). */
+/** The one store for this process (shared by server.ts and Next's bundled route handlers), so
+ * the migrations run once per process; migrate-*.ts keep processes sharing a database apart. */
 export function getStore(): Promise<Store> {
   if (!g.__berthWebStore) {
     const cfg = loadConfig();

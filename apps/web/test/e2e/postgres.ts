@@ -49,7 +49,14 @@ export async function startPostgres(): Promise<TestPostgres> {
     const port = await freePort();
     // trust on the private unix socket only (for the setup below); TCP needs the role's password
     fs.writeFileSync(path.join(data, 'pg_hba.conf'), 'local all postgres trust\nhost all all 127.0.0.1/32 scram-sha-256\n');
-    server = spawn('runuser', ['-u', 'postgres', '--', pgBin('postgres'), '-D', data, '-p', String(port), '-k', sock, '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    // started as the postgres user directly, not through runuser: runuser ignores the SIGINT of
+    // dispose() and a SIGKILL to it would leave the server running on its own
+    const id = (flag: string) => Number(execFileSync('id', [flag, 'postgres'], { encoding: 'utf8' }).trim());
+    server = spawn(pgBin('postgres'), ['-D', data, '-p', String(port), '-k', sock, '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      uid: id('-u'),
+      gid: id('-g'),
+    });
     server.stdout!.on('data', (d) => (log = (log + d).slice(-4000)));
     server.stderr!.on('data', (d) => (log = (log + d).slice(-4000)));
     const deadline = Date.now() + 30_000;
