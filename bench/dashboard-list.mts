@@ -44,7 +44,7 @@ try {
     await page.goBack();
     await countIs(N);
     start = Date.now();
-    await page.getByTestId('containers-table-scroll').focus();
+    await page.getByTestId('containers-table').focus();
     await page.keyboard.press('End');
     await page.locator(`tr[aria-selected=true][data-name="${names[0]}"]`).waitFor();
     await page.keyboard.press('Enter');

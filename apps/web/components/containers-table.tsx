@@ -4,9 +4,10 @@
 // (or k/j) move the highlighted row, PgUp/PgDn a screen, Home/End the ends, Enter opens it; "/"
 // anywhere on the page jumps to the filter, ↓ from the filter comes back to the rows.
 import { useRouter } from 'next/navigation';
-import { useCallback, useEffect, useLayoutEffect, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
 
-/** Every row's height in px (CSS `.vrow` pins it): the window arithmetic depends on it. */
+/** A row's height in px as CSS `.vrow` sets it; the rows drawn are measured in case zoom or
+ * fonts make them taller, and the window arithmetic uses what was measured. */
 export const ROW_HEIGHT = 52;
 const OVERSCAN = 8;
 
@@ -43,10 +44,15 @@ export function ContainersTable<T>({
 }) {
   const router = useRouter();
   const box = useRef<HTMLDivElement>(null);
+  const grid = useRef<HTMLTableElement>(null);
   const [scrollTop, setScrollTop] = useState(0);
   const [height, setHeight] = useState(800);
-  const [active, setActive] = useState(-1);
+  const [rowHeight, setRowHeight] = useState(ROW_HEIGHT);
+  // the highlighted row by key: rows pushed in above it do not move the highlight to another one
+  const [activeKey, setActiveKey] = useState<string | null>(null);
   const count = rows?.length ?? 0;
+  const active = useMemo(() => (activeKey === null || !rows ? -1 : rows.findIndex((r) => rowKey(r) === activeKey)), [activeKey, rows, rowKey]);
+  const setActive = (i: number) => setActiveKey(rows && i >= 0 && rows[i] ? rowKey(rows[i]!) : null);
 
   useLayoutEffect(() => {
     const el = box.current;
@@ -57,21 +63,24 @@ export function ContainersTable<T>({
     return () => ro.disconnect();
   }, []);
 
-  // the highlighted row stays within the list as it shrinks (a filter, a removal)
-  useEffect(() => {
-    if (active >= count) setActive(count - 1);
-  }, [active, count]);
+  useLayoutEffect(() => {
+    const h = box.current?.querySelector<HTMLElement>('tr.vrow')?.getBoundingClientRect().height;
+    if (h && Math.abs(h - rowHeight) > 0.5) setRowHeight(h);
+  });
 
   const headerHeight = () => box.current?.querySelector('thead')?.getBoundingClientRect().height ?? 0;
 
-  const reveal = useCallback((i: number) => {
-    const el = box.current;
-    if (!el || i < 0) return;
-    const top = i * ROW_HEIGHT;
-    const view = el.clientHeight - headerHeight();
-    if (top < el.scrollTop) el.scrollTop = top;
-    else if (top + ROW_HEIGHT > el.scrollTop + view) el.scrollTop = top + ROW_HEIGHT - view;
-  }, []);
+  const reveal = useCallback(
+    (i: number) => {
+      const el = box.current;
+      if (!el || i < 0) return;
+      const top = i * rowHeight;
+      const view = el.clientHeight - headerHeight();
+      if (top < el.scrollTop) el.scrollTop = top;
+      else if (top + rowHeight > el.scrollTop + view) el.scrollTop = top + rowHeight - view;
+    },
+    [rowHeight],
+  );
 
   const move = (i: number) => {
     if (count === 0) return;
@@ -80,10 +89,10 @@ export function ContainersTable<T>({
     reveal(next);
   };
 
-  const onKeyDown = (e: KeyboardEvent<HTMLDivElement>) => {
-    if (e.target !== box.current || e.altKey || e.ctrlKey || e.metaKey) return;
-    const page = Math.max(1, Math.floor((box.current!.clientHeight - headerHeight()) / ROW_HEIGHT) - 1);
-    const cur = active < 0 ? Math.floor(box.current!.scrollTop / ROW_HEIGHT) - 1 : active;
+  const onKeyDown = (e: KeyboardEvent<HTMLTableElement>) => {
+    if (e.target !== grid.current || e.altKey || e.ctrlKey || e.metaKey || !box.current) return;
+    const page = Math.max(1, Math.floor((box.current.clientHeight - headerHeight()) / rowHeight) - 1);
+    const cur = active < 0 ? Math.floor(box.current.scrollTop / rowHeight) - 1 : active;
     const keys: Record<string, () => void> = {
       ArrowDown: () => move(cur + 1),
       j: () => move(cur + 1),
@@ -116,9 +125,9 @@ export function ContainersTable<T>({
         e.preventDefault();
         search.focus();
         search.select();
-      } else if (e.key === 'ArrowDown' && t === search && box.current) {
+      } else if (e.key === 'ArrowDown' && t === search && grid.current) {
         e.preventDefault();
-        box.current.focus();
+        grid.current.focus();
         move(active < 0 ? 0 : active);
       }
     };
@@ -126,26 +135,27 @@ export function ContainersTable<T>({
     return () => document.removeEventListener('keydown', onDoc);
   });
 
-  const first = Math.max(0, Math.floor(scrollTop / ROW_HEIGHT) - OVERSCAN);
-  const last = Math.min(count, Math.ceil((scrollTop + height) / ROW_HEIGHT) + OVERSCAN);
+  const first = Math.max(0, Math.floor(scrollTop / rowHeight) - OVERSCAN);
+  const last = Math.min(count, Math.ceil((scrollTop + height) / rowHeight) + OVERSCAN);
   const shown = rows?.slice(first, last) ?? [];
-  const activeKey = rows && active >= 0 && rows[active] ? rowKey(rows[active]!) : undefined;
+  const activeShown = active >= first && active < last;
 
   return (
-    <div
-      ref={box}
-      className="vlist"
-      tabIndex={0}
-      onScroll={(e) => setScrollTop(e.currentTarget.scrollTop)}
-      onKeyDown={onKeyDown}
-      onFocus={(e) => {
-        if (e.target === box.current && active < 0 && count > 0) setActive(Math.min(count - 1, Math.floor(box.current.scrollTop / ROW_HEIGHT)));
-      }}
-      aria-label="Containers: arrow keys move, Enter opens"
-      aria-activedescendant={activeKey ? `row-${activeKey}` : undefined}
-      data-testid={`${testId}-scroll`}
-    >
-      <table className="table" data-testid={testId} role="grid" aria-rowcount={count + 1}>
+    <div ref={box} className="vlist" onScroll={(e) => setScrollTop(e.currentTarget.scrollTop)} data-testid={`${testId}-scroll`}>
+      <table
+        ref={grid}
+        className="table"
+        data-testid={testId}
+        role="grid"
+        tabIndex={0}
+        aria-rowcount={count + 1}
+        aria-label="Containers: arrow keys move, Enter opens"
+        aria-activedescendant={activeKey !== null && activeShown ? `row-${activeKey}` : undefined}
+        onKeyDown={onKeyDown}
+        onFocus={(e) => {
+          if (e.target === grid.current && active < 0 && count > 0 && box.current) setActive(Math.min(count - 1, Math.floor(box.current.scrollTop / rowHeight)));
+        }}
+      >
         <thead>
           <tr>
             {columns.map((c) => (
@@ -158,7 +168,7 @@ export function ContainersTable<T>({
         <tbody>
           {first > 0 && (
             <tr aria-hidden="true" className="vspacer">
-              <td colSpan={columns.length} style={{ height: first * ROW_HEIGHT }} />
+              <td colSpan={columns.length} style={{ height: first * rowHeight }} />
             </tr>
           )}
           {shown.map((row, j) => {
@@ -184,7 +194,7 @@ export function ContainersTable<T>({
           })}
           {last < count && (
             <tr aria-hidden="true" className="vspacer">
-              <td colSpan={columns.length} style={{ height: (count - last) * ROW_HEIGHT }} />
+              <td colSpan={columns.length} style={{ height: (count - last) * rowHeight }} />
             </tr>
           )}
           {count === 0 && empty && (

@@ -2,7 +2,7 @@
 // Hosts in the browser: the list with health (/api/hosts), the selector that scopes every page to
 // one host (the berth_host cookie, read by every server route), and the combined container list.
 import Link from 'next/link';
-import { useQueries, useQuery } from '@tanstack/react-query';
+import { useQueries, useQuery, useQueryClient } from '@tanstack/react-query';
 import { HostContainerEvents, hostListQuery } from '@/lib/client/live-containers';
 import { summaryStatus, useNow } from '@/lib/client/use-now';
 import { ContainersTable, type Column } from './containers-table';
@@ -50,17 +50,23 @@ export function HostSelector({ current }: { current: string }) {
   );
 }
 
+const STREAMED_HOSTS = 3;
+
 interface Row extends ContainerSummary {
   host: HostHealth;
 }
 
-/** Every host's containers in one table, filtered by text; a click opens it on its host. Each
- * host's list is fetched once and then follows that host's events. */
+/** Every host's containers in one table, filtered by text; a click opens it on its host. With up
+ * to STREAMED_HOSTS hosts each list is fetched once and then follows that host's events; with more,
+ * the lists are polled instead (every stream holds one of the browser's six HTTP/1.1 connections
+ * to this server, which the page's other requests need). */
 export function CombinedContainers({ all, search }: { all: boolean; search: string }) {
   const hosts = useHosts();
   const now = useNow(5000);
   const up = (hosts.data ?? []).filter((h) => h.up);
-  const lists = useQueries({ queries: up.map((h) => hostListQuery(h.id, all)) });
+  const qc = useQueryClient();
+  const streamed = up.length <= STREAMED_HOSTS;
+  const lists = useQueries({ queries: up.map((h) => hostListQuery(qc, h.id, all, streamed ? undefined : 5000)) });
   const q = search.trim().toLowerCase();
   const rows: Row[] = lists
     .flatMap((l, i) => (l.data ?? []).map((c) => ({ ...c, host: up[i]! })))
@@ -91,9 +97,7 @@ export function CombinedContainers({ all, search }: { all: boolean; search: stri
   ];
   return (
     <div>
-      {up.map((h) => (
-        <HostContainerEvents key={h.id} hostId={h.id} />
-      ))}
+      {streamed && up.map((h) => <HostContainerEvents key={h.id} hostId={h.id} />)}
       {down.map((h) => (
         <p key={h.id} className="error small" role="alert">
           host {h.name} is unreachable: {h.error}

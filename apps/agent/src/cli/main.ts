@@ -132,7 +132,8 @@ function describe(e: unknown): string {
     const tlsCode = ((cause as { cause?: { code?: string } } | undefined)?.cause?.code ?? cause?.code) || '';
     if (/SELF_SIGNED|UNABLE_TO_VERIFY|CERT_/.test(tlsCode))
       return `the agent's TLS certificate is not trusted (${tlsCode}): pin it with BERTH_AGENT_FINGERPRINT=<the sha256 fingerprint the agent logs at start>`;
-    if (cause?.code === 'ECONNREFUSED' || /fetch failed/.test(e.message)) return 'cannot reach the berth agent: is it running? (scripts/up.sh starts it)';
+    if (['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ETIMEDOUT'].includes(cause?.code ?? ''))
+      return `cannot reach the berth agent (${cause!.code}): is it running? (scripts/up.sh starts it)`;
     // the agent answers 401 before tRPC sees the request, so the body is not tRPC's
     const status = ((e as TRPCClientError<never>).meta as { response?: { status?: number } } | undefined)?.response?.status;
     // (a procedure's own UNAUTHORIZED, e.g. a registry refusing a login, is tRPC-shaped and has data)

@@ -9,6 +9,8 @@ export interface SessionOptions {
   interactive: boolean;
   /** attach and run -it: this byte sequence in the input detaches (the container keeps running) */
   detachKeys?: number[];
+  /** told when the session ends by the detach keys (the container runs on) */
+  onDetach?: () => void;
 }
 
 /** Docker's --detach-keys: "ctrl-p,ctrl-q" (default), "ctrl-a,x", ... as bytes. */
@@ -55,6 +57,7 @@ export function runTerminalSession(ws: WebSocket, opts: SessionOptions): Promise
           matched++;
           if (matched === keys.length) {
             // detach: close the socket; for attach the agent only disconnects
+            opts.onDetach?.();
             finish(() => {
               if (opts.tty) process.stderr.write('\r\n');
               process.stderr.write('read escape sequence\n');

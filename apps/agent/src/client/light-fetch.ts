@@ -63,7 +63,10 @@ export function lightFetch(agent?: http.Agent): LightFetch {
       if (body === undefined || body === null) req.end();
       else if (typeof body === 'string' || body instanceof Uint8Array) req.end(body);
       else if (body instanceof Readable) body.on('error', (e) => req.destroy(e)).pipe(req);
-      else reject(new Error('lightFetch: unsupported request body'));
+      else {
+        req.destroy();
+        reject(new Error('lightFetch: unsupported request body'));
+      }
     });
   };
 }

@@ -28,6 +28,15 @@ describe('bad input (as root)', () => {
   });
   after(() => agent.dispose());
 
+  test('no agent at the address: one line saying it cannot be reached', () => {
+    for (const url of ['http://127.0.0.1:1', 'http://berth-agent-that-does-not-exist.invalid:7471']) {
+      const r = agent.cli(['ps'], { env: { BERTH_AGENT_URL: url } });
+      assert.equal(r.code, 1, r.stderr);
+      assert.match(r.stderr, /^berth ps: cannot reach the berth agent \((ECONNREFUSED|ENOTFOUND|EAI_AGAIN)\): is it running\?/);
+      assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+    }
+  });
+
   test('an unknown image', () => {
     // like Docker, run tries to pull what it lacks; the registry cannot be reached from here
     const r = agent.cli(['run', '--rm', 'nosuchimage:1.0', 'true']);

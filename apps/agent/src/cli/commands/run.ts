@@ -164,7 +164,27 @@ export async function run(ctx: CliContext, argv: string[]): Promise<number> {
   // attach first, then start: the monitor holds the process until we are connected, so no
   // output (not even the first prompt) is missed
   const ws = client.terminal(id, 'attach', { start: true, ...windowSize() });
-  return runTerminalSession(ws, { tty: spec.tty === true, interactive: spec.openStdin === true, ...(spec.tty && spec.openStdin ? { detachKeys: parseDetachKeys() } : {}) });
+  let detached = false;
+  const code = await runTerminalSession(ws, {
+    tty: spec.tty === true,
+    interactive: spec.openStdin === true,
+    ...(spec.tty && spec.openStdin ? { detachKeys: parseDetachKeys(), onDetach: () => (detached = true) } : {}),
+  });
+  // like docker run --rm: return once the container (and what it held, its volumes) is gone, so
+  // the next command never finds it; a detach (-t -i, then the detach keys) leaves it running
+  if (spec.autoRemove && !detached) await untilRemoved(client, id);
+  return code;
+}
+
+async function untilRemoved(client: ReturnType<CliContext['client']>, id: string): Promise<void> {
+  for (let waited = 0; waited < 30_000; waited += 25) {
+    const c = await client.trpc.containers.inspect.query({ id }).catch((e: unknown) => {
+      if ((e as { data?: { code?: string } }).data?.code === 'NOT_FOUND') return null;
+      throw e;
+    });
+    if (!c) return;
+    await new Promise((r) => setTimeout(r, 25));
+  }
 }
 
 export async function create(ctx: CliContext, argv: string[]): Promise<number> {
