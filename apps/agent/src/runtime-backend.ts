@@ -150,7 +150,12 @@ export function runtimeBackend(rt: Runtime, opts: RegistryBackendOptions = {}): 
       const rec = c.find(id);
       if (rec.state.status !== 'running' && !opts.start) throw new BerthError('failed_precondition', `container ${rec.name} is not running: start it first`);
       const h = await c.attach(rec.id, opts);
-      return fromAttach(h);
+      const t = fromAttach(h);
+      // the exit goes to the client once the engine has recorded it too, so the command after
+      // `berth run` (rm, inspect, start) finds the container exited, never still "running"
+      const recorded = (code: number) =>
+        Promise.race([c.waitExit(rec.id).catch(() => code), new Promise<number>((r) => setTimeout(r, 10_000, code).unref())]).then(() => code);
+      return { ...t, exited: t.exited.then(recorded) };
     },
   };
 }
