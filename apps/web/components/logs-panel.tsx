@@ -124,38 +124,34 @@ export function LogsPanel({ id, running }: { id: string; running: boolean }) {
     if (atBottom !== stick) setStick(atBottom && !winRef.current.moreAfter);
     if (busy.current) return;
     const w = winRef.current;
-    if (el.scrollTop < ROW * 50 && w.moreBefore && w.lines[0]) {
+    // one page at a time; a page that arrives after the view was reset (new search) is dropped
+    type Page = Awaited<ReturnType<typeof page>>;
+    const grow = async (label: string, fetchPage: () => Promise<Page>, apply: (p: Page) => void) => {
       busy.current = true;
-      setLoading('loading older lines…');
+      setLoading(label);
       const gen = generation.current;
       try {
-        const p = await page('before', w.lines[0]);
-        if (gen !== generation.current) return;
+        const p = await fetchPage();
+        if (gen === generation.current) apply(p);
+      } catch (e) {
+        setError(errorMessage(e));
+      } finally {
+        busy.current = false;
+        setLoading(null);
+      }
+    };
+    if (el.scrollTop < ROW * 50 && w.moreBefore && w.lines[0]) {
+      await grow('loading older lines…', () => page('before', w.lines[0]), (p) => {
         const r = prepend(winRef.current, p, MAX_LINES);
         pendingScroll.current = (boxRef.current?.scrollTop ?? 0) + r.added * ROW;
         setWin(r.window);
-      } catch (e) {
-        setError(errorMessage(e));
-      } finally {
-        busy.current = false;
-        setLoading(null);
-      }
+      });
     } else if (el.scrollHeight - el.scrollTop - el.clientHeight < ROW * 50 && w.moreAfter && w.lines.length) {
-      busy.current = true;
-      setLoading('loading newer lines…');
-      const gen = generation.current;
-      try {
-        const p = await page('after', w.lines[w.lines.length - 1]);
-        if (gen !== generation.current) return;
+      await grow('loading newer lines…', () => page('after', w.lines[w.lines.length - 1]), (p) => {
         const r = append(winRef.current, p, MAX_LINES);
         pendingScroll.current = Math.max(0, (boxRef.current?.scrollTop ?? 0) - r.dropped * ROW);
         setWin(r.window);
-      } catch (e) {
-        setError(errorMessage(e));
-      } finally {
-        busy.current = false;
-        setLoading(null);
-      }
+      });
     }
   };
 

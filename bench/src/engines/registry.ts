@@ -2,12 +2,12 @@
 // here from random text so gzip has real work to do, and pushed with skopeo.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { Daemon } from './daemon';
 import { busyboxLayer } from './bare';
 import { helperBin } from './berth';
 import { must, sh } from '../lib/proc';
+import { freePort } from '../../../apps/agent/test/helpers/free-port';
 
 export interface Registry {
   addr: string;
@@ -15,16 +15,6 @@ export interface Registry {
   blobUrl: string;
   layerBytes: number;
   daemon: Daemon;
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
 }
 
 export async function startRegistry(tmp: string, mib: number): Promise<Registry> {

@@ -1,17 +1,11 @@
 // The agent dies (SIGKILL) while a container prints a line a second; after it comes back the
 // container is still running, listed, and its log has every line.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { TestAgent, eventually, requireRoot, sleep } from '../helpers/test-agent';
+import { eventually, sleep, suiteAgent } from '../helpers/test-agent';
 
 describe('agent crash and re-adoption (as root)', () => {
-  const agent = new TestAgent();
-  before(async () => {
-    requireRoot();
-    await agent.start();
-    agent.loadBundledImages(['musl']);
-  });
-  after(() => agent.dispose());
+  const agent = suiteAgent();
 
   test('a container outlives a SIGKILLed agent and no log line is lost', async () => {
     const name = agent.name('survivor');

@@ -1,9 +1,9 @@
 // Bad input gets one clear message and a non-zero exit, and leaves nothing behind.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { TestAgent, imagesDir, requireRoot } from '../helpers/test-agent';
+import { imagesDir, suiteAgent } from '../helpers/test-agent';
 
 function listing(dir: string): string[] {
   const out: string[] = [];
@@ -20,13 +20,7 @@ function listing(dir: string): string[] {
 }
 
 describe('bad input (as root)', () => {
-  const agent = new TestAgent();
-  before(async () => {
-    requireRoot();
-    await agent.start();
-    agent.loadBundledImages(['musl']);
-  });
-  after(() => agent.dispose());
+  const agent = suiteAgent();
 
   test('no agent at the address: one line saying it cannot be reached', () => {
     for (const url of ['http://127.0.0.1:1', 'http://berth-agent-that-does-not-exist.invalid:7471']) {

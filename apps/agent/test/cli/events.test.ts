@@ -1,21 +1,15 @@
 // `berth events`: live container events over the subscription, and --since/--until replay.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { TestAgent, eventually, repoRoot, requireRoot } from '../helpers/test-agent';
+import { eventually, repoRoot, suiteAgent } from '../helpers/test-agent';
 import { parseEventTime } from '../../src/cli/commands/events';
 
 const IMG = 'busybox:1.37.0-musl';
 
 describe('berth events (real runtime, as root)', () => {
-  const agent = new TestAgent();
-  before(async () => {
-    requireRoot();
-    await agent.start();
-    agent.loadBundledImages(['musl']);
-  });
-  after(() => agent.dispose());
+  const agent = suiteAgent();
 
   test('times: unix seconds, RFC 3339, durations back from now', () => {
     assert.equal(parseEventTime('1700000000'), 1_700_000_000_000);

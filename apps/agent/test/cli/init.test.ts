@@ -1,8 +1,8 @@
 // `berth run --init`: berth-init as PID 1 (from a sealed copy), the command as its child, signals
 // forwarded, orphans reaped, the command's exit status; without --init nothing changes.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { TestAgent, eventually, requireRoot } from '../helpers/test-agent';
+import { TestAgent, eventually, suiteAgent } from '../helpers/test-agent';
 
 const IMG = 'busybox:1.37.0-musl';
 
@@ -19,13 +19,7 @@ function procStates(agent: TestAgent, c: string): { pid: string; comm: string; s
 }
 
 describe('berth run --init (real runtime, as root)', () => {
-  const agent = new TestAgent();
-  before(async () => {
-    requireRoot();
-    await agent.start();
-    agent.loadBundledImages(['musl']);
-  });
-  after(() => agent.dispose());
+  const agent = suiteAgent();
 
   test('PID 1 is berth-init, the command is its child; inspect says init', () => {
     const out = agent.ok(['run', '--rm', '--init', IMG, 'sh', '-c', 'echo "me=$$ ppid=$PPID"; tr "\\0" " " </proc/1/cmdline; echo; ps']);

@@ -1,20 +1,14 @@
 // pause/unpause (freezer), rename, top, stats, container prune end to end on real containers.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import { TestAgent, eventually, requireRoot, sleep } from '../helpers/test-agent';
+import { eventually, sleep, suiteAgent } from '../helpers/test-agent';
 import { parseDetachKeys } from '../../src/cli/terminal-session';
 
 const IMG = 'busybox:1.37.0-musl';
 
 describe('berth pause/rename/top/stats/prune (real runtime, as root)', () => {
-  const agent = new TestAgent();
-  before(async () => {
-    requireRoot();
-    await agent.start();
-    agent.loadBundledImages(['musl']);
-  });
-  after(() => agent.dispose());
+  const agent = suiteAgent();
 
   test('pause freezes every process (the log stops growing), unpause resumes; ps says (Paused)', async () => {
     const c = agent.name('pause');

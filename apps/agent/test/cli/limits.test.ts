@@ -1,18 +1,12 @@
 // Memory, pids and CPU limits enforced by real cgroups, and stats read from the cgroup files.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { createAgentClient } from '../../src/client';
-import { TestAgent, eventually, requireRoot } from '../helpers/test-agent';
+import { eventually, suiteAgent } from '../helpers/test-agent';
 
 describe('limits and stats (real cgroups, as root)', () => {
-  const agent = new TestAgent();
-  before(async () => {
-    requireRoot();
-    await agent.start();
-    agent.loadBundledImages(['musl']);
-  });
-  after(() => agent.dispose());
+  const agent = suiteAgent();
 
   test('-m 32m: a memory hog is killed and inspect shows OOMKilled', () => {
     const name = agent.name('oom');

@@ -13,6 +13,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { TestAgent, eventually, requireRoot, sleep } from '../helpers/test-agent';
+import { freePort } from '../helpers/free-port';
 
 const IMG = 'busybox:1.37.0-musl';
 
@@ -36,15 +37,6 @@ function hostState(agent: TestAgent): { rules: string[]; links: string[] } {
 function containerIp(agent: TestAgent, name: string, network?: string): string {
   const nets = JSON.parse(agent.ok(['inspect', name]))[0].networkSettings.networks as Record<string, { ipAddress: string }>;
   return (network ? nets[network] : Object.values(nets)[0]).ipAddress;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const p = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(p));
-    });
-  });
 }
 
 describe('networking (real bridge, veth, iptables; as root)', () => {

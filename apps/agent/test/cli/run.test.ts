@@ -1,16 +1,10 @@
 // `berth run` end to end on the bundled images: output, exit codes, image config, isolation.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { TestAgent, requireRoot } from '../helpers/test-agent';
+import { suiteAgent } from '../helpers/test-agent';
 
 describe('berth run (real runtime, as root)', () => {
-  const agent = new TestAgent();
-  before(async () => {
-    requireRoot();
-    await agent.start();
-    agent.loadBundledImages(['musl', 'glibc', 'alpine']);
-  });
-  after(() => agent.dispose());
+  const agent = suiteAgent(['musl', 'glibc', 'alpine']);
 
   test('the bundled images are listed under their published names', () => {
     const out = agent.ok(['images']);

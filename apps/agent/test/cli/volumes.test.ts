@@ -1,22 +1,16 @@
 // Volumes end to end (as root): named volumes outlive their containers, :ro refuses writes, a new
 // volume is filled from the image, anonymous volumes go with `rm -v`, a volume in use cannot be
 // removed, bind mounts and tmpfs.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { TestAgent, requireRoot } from '../helpers/test-agent';
+import { suiteAgent } from '../helpers/test-agent';
 
 const IMG = 'busybox:1.37.0-musl';
 
 describe('volumes and mounts (real runtime, as root)', () => {
-  const agent = new TestAgent();
-  before(async () => {
-    requireRoot();
-    await agent.start();
-    agent.loadBundledImages(['musl']);
-  });
-  after(() => agent.dispose());
+  const agent = suiteAgent();
 
   test('a file written to a named volume survives rm of its container and shows in a new one', () => {
     const vol = agent.name('keep');

@@ -1,10 +1,10 @@
 // The Docker API's wire details, checked with plain HTTP over the socket: ping headers (GET and
 // HEAD), versioned paths, JSON errors with Docker's statuses (404, 409, 304, 501), and wait
 // answering its headers before the container exits.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import { TestAgent, requireRoot } from '../helpers/test-agent';
+import { suiteAgent } from '../helpers/test-agent';
 
 interface Reply {
   status: number;
@@ -13,13 +13,7 @@ interface Reply {
 }
 
 describe('Docker API wire protocol (real agent, as root)', () => {
-  const agent = new TestAgent();
-  before(async () => {
-    requireRoot();
-    await agent.start();
-    agent.loadBundledImages(['musl']);
-  });
-  after(() => agent.dispose());
+  const agent = suiteAgent();
 
   const call = (method: string, path: string, body?: unknown): Promise<Reply> =>
     new Promise((resolve, reject) => {

@@ -5,11 +5,11 @@
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import tar from 'tar-stream';
+import { freePort } from './free-port';
 
 export const REGISTRY_BIN = '/usr/bin/docker-registry';
 
@@ -17,17 +17,6 @@ export function requireTools() {
   for (const t of [REGISTRY_BIN, '/usr/bin/skopeo']) {
     if (!fs.existsSync(t)) throw new Error(`this test needs ${t} (apt-get install docker-registry skopeo; scripts/setup.sh installs them)`);
   }
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 export class TestRegistry {

@@ -1,5 +1,6 @@
 // Starts a REAL agent (a child process, as root) on a private data root and port for one test
 // file, with the bundled images loaded, and runs the real `berth` CLI against it.
+import { after, before } from 'node:test';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -160,3 +161,18 @@ export async function eventually<T>(what: string, fn: () => T | Promise<T>, ms =
 }
 
 export const osTmp = os.tmpdir();
+
+/**
+ * The usual agent of a describe(): started (as root; without root the suite fails, it never
+ * skips) with these bundled images loaded before its tests, disposed after them.
+ */
+export function suiteAgent(images: ('musl' | 'glibc' | 'alpine')[] = ['musl']): TestAgent {
+  const agent = new TestAgent();
+  before(async () => {
+    requireRoot();
+    await agent.start();
+    agent.loadBundledImages(images);
+  });
+  after(() => agent.dispose());
+  return agent;
+}

@@ -33,9 +33,10 @@ export async function cookieOf(ctx: BrowserContext): Promise<string> {
   return (await ctx.cookies()).map((c) => `${c.name}=${c.value}`).join('; ');
 }
 
-/** Opens a terminal socket through the dashboard like the browser does; `closed` resolves when it closes. */
-export function openTerminal(web: string, cookie: string, id: string, origin = web, extra: object = {}) {
-  const ws = new WebSocket(`${web.replace(/^http/, 'ws')}/ws/containers/${id}/exec`, { headers: { cookie, origin } });
+/** Opens a terminal socket (exec, or attach) through the dashboard like the browser does;
+ * `closed` resolves when it closes; `result.status` is the HTTP status of a refused upgrade. */
+export function openTerminal(web: string, cookie: string, id: string, origin = web, extra: object = {}, kind: 'exec' | 'attach' = 'exec') {
+  const ws = new WebSocket(`${web.replace(/^http/, 'ws')}/ws/containers/${id}/${kind}`, { headers: { ...(cookie ? { cookie } : {}), origin } });
   const result = { opened: false, status: 0, closeCode: 0 };
   ws.on('open', () => {
     result.opened = true;

@@ -8,12 +8,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { startStack, type Stack } from './stack';
-import { requireRoot } from '../../../agent/test/helpers/test-agent';
+import { webUnderTest, type Stack } from './stack';
 
 process.env.PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD = '1';
-let WEB = (process.env.BERTH_WEB_URL ?? '').replace(/\/+$/, '');
-let PASSWORD = process.env.BERTH_ADMIN_PASSWORD ?? '';
+let WEB = '';
+let PASSWORD = '';
 let stack: Stack | undefined;
 const IMAGE = process.env.BERTH_E2E_IMAGE ?? 'busybox:1.37.0-musl';
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -25,13 +24,7 @@ let page: Page;
 let removed = false;
 
 before(async () => {
-  if (!WEB) {
-    requireRoot();
-    stack = await startStack();
-    WEB = stack.webUrl;
-    PASSWORD = stack.password;
-  }
-  assert.ok(PASSWORD, 'set BERTH_ADMIN_PASSWORD to the admin password of the running web server');
+  ({ web: WEB, password: PASSWORD, stack } = await webUnderTest());
   userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-e2e-chromium-'));
   context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: CHROMIUM,

@@ -9,10 +9,10 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { startStack, type Stack } from './stack';
+import { webUnderTest, type Stack } from './stack';
 import { cookieOf, launchChromium, openTerminal, signIn, trpcPost } from './browser';
 import { makeTar, type TarFile } from '../../lib/build/tar';
-import { imagesDir, requireRoot } from '../../../agent/test/helpers/test-agent';
+import { imagesDir } from '../../../agent/test/helpers/test-agent';
 import type { Role } from '../../lib/server/db';
 
 const IMAGE = process.env.BERTH_E2E_IMAGE ?? 'busybox:1.37.0-musl';
@@ -28,8 +28,8 @@ const VOL = `pw-vol-${tag}`;
 const OP_VOL = `pw-opvol-${tag}`;
 const HOST = `pw-host-${tag}`;
 
-let WEB = (process.env.BERTH_WEB_URL ?? '').replace(/\/+$/, '');
-let ADMIN_PW = process.env.BERTH_ADMIN_PASSWORD ?? '';
+let WEB = '';
+let ADMIN_PW = '';
 let stack: Stack | undefined;
 let browser: Browser;
 let admin: { ctx: BrowserContext; page: Page };
@@ -58,12 +58,7 @@ const heading = (page: Page, name: string) => page.getByRole('heading', { level:
 const count = (page: Page, testid: string) => page.getByTestId(testid).count();
 
 before(async () => {
-  if (!WEB) {
-    requireRoot();
-    stack = await startStack();
-    WEB = stack.webUrl;
-    ADMIN_PW = stack.password;
-  }
+  ({ web: WEB, password: ADMIN_PW, stack } = await webUnderTest());
   browser = await launchChromium();
   admin = await signIn(browser, WEB, 'admin', ADMIN_PW);
 });

@@ -4,9 +4,9 @@
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { freePort } from '../../../agent/test/helpers/free-port';
 
 function pgBin(name: string): string {
   const base = '/usr/lib/postgresql';
@@ -16,17 +16,6 @@ function pgBin(name: string): string {
     if (fs.existsSync(p)) return p;
   }
   throw new Error(`PostgreSQL's ${name} is not installed (Debian package postgresql; scripts/test.sh installs it)`);
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
 }
 
 export interface TestPostgres {

@@ -5,10 +5,9 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, BrowserContext } from 'playwright-core';
-import { WebSocket } from 'ws';
-import { startStack, type Stack } from './stack';
+import { webUnderTest, type Stack } from './stack';
 import { cookieOf, launchChromium, openTerminal, signIn, trpcPost } from './browser';
-import { TestAgent, requireRoot } from '../../../agent/test/helpers/test-agent';
+import { TestAgent } from '../../../agent/test/helpers/test-agent';
 
 const IMAGE = process.env.BERTH_E2E_IMAGE ?? 'busybox:1.37.0-musl';
 const tag = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 5)}`;
@@ -17,8 +16,8 @@ const VIEWER = `view-${tag}`;
 const PW = 'correct horse battery';
 const XSS = '<img src=x onerror="window.__xss=1">';
 
-let WEB = (process.env.BERTH_WEB_URL ?? '').replace(/\/+$/, '');
-let ADMIN_PW = process.env.BERTH_ADMIN_PASSWORD ?? '';
+let WEB = '';
+let ADMIN_PW = '';
 let stack: Stack | undefined;
 let browser: Browser;
 const made: string[] = [];
@@ -28,12 +27,7 @@ const trpc = (ctx: BrowserContext, proc: string, data: unknown, origin = WEB) =>
 const terminal = (cookie: string, id: string, origin = WEB, extra: object = {}) => openTerminal(WEB, cookie, id, origin, extra);
 
 before(async () => {
-  if (!WEB) {
-    requireRoot();
-    stack = await startStack();
-    WEB = stack.webUrl;
-    ADMIN_PW = stack.password;
-  }
+  ({ web: WEB, password: ADMIN_PW, stack } = await webUnderTest());
   browser = await launchChromium();
 });
 
@@ -337,18 +331,10 @@ test('every mutating procedure of the agent, and both terminal sockets, refuse a
       [adminCookie, 'http://evil.example', 'a foreign Origin'],
       ['', WEB, 'no session'],
     ] as const) {
-      const status = await new Promise<number>((resolve) => {
-        const ws = new WebSocket(`${WEB.replace(/^http/, 'ws')}/ws/containers/${id}/${kind}`, { headers: { ...(cookie ? { cookie } : {}), origin } });
-        ws.on('open', () => {
-          ws.close();
-          resolve(101);
-        });
-        ws.on('unexpected-response', (_req, res) => {
-          ws.terminate();
-          resolve(res.statusCode ?? 0);
-        });
-        ws.on('error', () => resolve(-1));
-      });
+      const term = openTerminal(WEB, cookie, id, origin, {}, kind);
+      term.ws.once('open', () => term.ws.close()); // (a refusal is what is expected)
+      await term.closed;
+      const status = term.result.opened ? 101 : term.result.status;
       assert.ok(status === 401 || status === 403, `${kind} socket for ${who}: ${status}`);
     }
   }

@@ -2,24 +2,13 @@
 // the end-to-end test when no running stack is given with BERTH_WEB_URL.
 import { spawn, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
-import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { TestAgent, repoRoot } from '../../../agent/test/helpers/test-agent';
+import { TestAgent, repoRoot, requireRoot } from '../../../agent/test/helpers/test-agent';
 import { startPostgres, type TestPostgres } from './postgres';
+import { freePort } from '../../../agent/test/helpers/free-port';
 
 const webDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
-}
 
 export interface Stack {
   webUrl: string;
@@ -101,4 +90,20 @@ export async function startStack(): Promise<Stack> {
     await pg?.dispose();
     throw e;
   }
+}
+
+/**
+ * The dashboard an end-to-end file drives: the running one named by BERTH_WEB_URL (with
+ * BERTH_ADMIN_PASSWORD) when set, else a stack started here (as root). Dispose `stack` after.
+ */
+export async function webUnderTest(): Promise<{ web: string; password: string; stack?: Stack }> {
+  const url = (process.env.BERTH_WEB_URL ?? '').replace(/\/+$/, '');
+  if (url) {
+    const password = process.env.BERTH_ADMIN_PASSWORD ?? '';
+    if (!password) throw new Error('set BERTH_ADMIN_PASSWORD to the admin password of the running web server');
+    return { web: url, password };
+  }
+  requireRoot();
+  const stack = await startStack();
+  return { web: stack.webUrl, password: stack.password, stack };
 }
